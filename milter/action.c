@@ -1,0 +1,246 @@
+/*
+ * NAME
+ *	action - apply a verdict
+ * SYNOPSIS
+ *	result = action_apply(policy, verdict, msg, forged, ops, ctx);
+ * DESCRIPTION
+ *	The only module that turns a decision into effects, always through a
+ *	struct mta_ops (libmilter's in the daemon, a recording one in tests):
+ *	- reject, tempfail: the rule's reply template rendered into a
+ *	  multi-line SMTP reply (reply.c keeps it within SMTP's limits);
+ *	- hold: a reason header (conf hold_header) recording the rule, the
+ *	  matched addresses and where each was found, then quarantine in the
+ *	  MTA's hold queue; nothing is lost, a moderator decides;
+ *	- hold and notify: the notifier (guidance to the sender, notice to the
+ *	  moderators) runs after the MTA has been told;
+ *	- pass, accept, monitor: nothing but the log line.
+ *	Copies of the hold header that came with the message are removed first,
+ *	so the reason a moderator reads is always ccguard's own.
+ *
+ *	Exactly one log line is written per message (action_log): key=value,
+ *	with the queue id, action, rule, sender, matched addresses with their
+ *	sources, and the client. No Subject, no body: these messages describe
+ *	embargoed vulnerabilities. Values from the message are reduced to
+ *	printable ASCII without spaces, so they can not forge log fields.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "action.h"
+#include "addr.h"
+#include "conf.h"
+#include "log.h"
+#include "msg.h"
+#include "policy.h"
+#include "reply.h"
+#include "ruleset.h"
+#include "strbuf.h"
+#include "verdict.h"
+
+static action_notify_fn action_notifier;
+
+void
+action_set_notifier(action_notify_fn fn)
+{
+	action_notifier = fn;
+}
+
+/* log_token - a hostile value as one log field: printable, no spaces */
+static void
+log_token(struct strbuf *out, const char *s, size_t max)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0' && n < max; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		strbuf_putc(out, (c <= 0x20 || c >= 0x7f) ? '?' : (char)c);
+	}
+	if (s[n] != '\0')
+		strbuf_puts(out, "...");
+}
+
+static void
+log_sources(struct strbuf *out, int sources, int how)
+{
+	static const int bits[] = {
+		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC,
+		ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
+	};
+	size_t i;
+	int first = 1;
+
+	strbuf_putc(out, '[');
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (sources & bits[i]) {
+			if (!first)
+				strbuf_putc(out, ',');
+			strbuf_puts(out, addr_source_name(bits[i]));
+			first = 0;
+		}
+	}
+	if (how & ADDR_HOW_DAMAGED)
+		strbuf_puts(out, ",malformed");
+	if (how & ADDR_HOW_ROUTED)
+		strbuf_puts(out, ",routed");
+	strbuf_putc(out, ']');
+}
+
+/* action_log - the one line per decision */
+void
+action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
+{
+	struct strbuf line;
+	size_t i;
+
+	if (v->action == ACTION_PASS && v->nmonitored == 0 && v->origin == ORIGIN_RULES &&
+	    p != NULL && !p->conf->log_pass)
+		return;
+	strbuf_init(&line, 8192);
+	log_token(&line, m->queue_id != NULL ? m->queue_id : "NOQUEUE", 64);
+	strbuf_printf(&line, ": action=%s", action_name(v->action));
+	if (v->rule != NULL)
+		strbuf_printf(&line, " rule=%s", v->rule->name);
+	if (v->origin == ORIGIN_LIMIT)
+		strbuf_printf(&line, " limit=%s", v->reason);
+	else if (v->origin == ORIGIN_ERROR)
+		strbuf_printf(&line, " error=\"%s\"", v->reason);
+	else if (v->origin == ORIGIN_RELEASED)
+		strbuf_puts(&line, " released=yes");
+	if (v->code[0] != '\0')
+		strbuf_printf(&line, " code=%s dsn=%s", v->code, v->dsn);
+	strbuf_puts(&line, " from=<");
+	log_token(&line, m->sender != NULL ? m->sender : "", 256);
+	strbuf_printf(&line, "> rcpts=%zu", m->nrcpts);
+	if (v->nmatches > 0) {
+		strbuf_puts(&line, " matched=");
+		for (i = 0; i < v->nmatches && i < 16; i++) {
+			if (i > 0)
+				strbuf_putc(&line, ',');
+			log_token(&line, v->matches[i].addr, 256);
+			log_sources(&line, v->matches[i].sources, v->matches[i].how);
+		}
+		if (v->nmatches > 16)
+			strbuf_printf(&line, ",+%zu", v->nmatches - 16);
+	}
+	for (i = 0; i < v->nmonitored; i++)
+		strbuf_printf(&line, " monitor=%s:%s", v->monitored[i]->name,
+		    action_name(v->monitored_would[i]));
+	if (m->client != NULL) {
+		strbuf_puts(&line, " client=");
+		log_token(&line, m->client, 300);
+	}
+	log_info("%s", strbuf_str(&line));
+	strbuf_free(&line);
+}
+
+/* action_hold_header - the reason header's value (printable ASCII, bounded) */
+void
+action_hold_header(const struct verdict *v, const struct msg *m, char *buf, unsigned long size)
+{
+	struct strbuf sb, matched;
+
+	strbuf_init(&sb, 900);
+	strbuf_init(&matched, 64 * 1024);
+	reply_matched_text(v, &matched, 1);
+	strbuf_printf(&sb, "rule=%s; ", v->rule != NULL ? v->rule->name :
+	    v->origin == ORIGIN_LIMIT ? "limit" : "error");
+	if (v->origin != ORIGIN_RULES && v->reason != NULL)
+		strbuf_printf(&sb, "reason=%s; ", v->reason);
+	strbuf_puts(&sb, "matched=");
+	if (strbuf_puts(&sb, strbuf_str(&matched)) != STRBUF_OK)
+		strbuf_puts(&sb, "(too many to list)");
+	snprintf(buf, size, "%s", strbuf_str(&sb));
+	strbuf_free(&sb);
+	strbuf_free(&matched);
+}
+
+static const char *const limit_reply[] = {
+	"This message could not be fully examined by the co-addressing policy",
+	"filter (too many recipients, addresses or header bytes).",
+	"Please try again later or contact the postmaster.",
+	NULL
+};
+
+static const char *const error_reply[] = {
+	"A temporary error occurred while checking this message.",
+	"Please try again later.",
+	NULL
+};
+
+/* action_reply - set the SMTP reply for reject/tempfail */
+static void
+action_reply(const struct policy *p, const struct verdict *v, const struct msg *m,
+    const struct mta_ops *ops, void *ctx)
+{
+	struct reply_vars rv;
+	struct reply r;
+
+	if (v->origin == ORIGIN_LIMIT || v->origin == ORIGIN_ERROR) {
+		if (ops->setreply(ctx, v->code, v->dsn, v->origin == ORIGIN_LIMIT ?
+		    (char *const *)limit_reply : (char *const *)error_reply) != 0)
+			log_warnx("%s: could not set the SMTP reply",
+			    m->queue_id != NULL ? m->queue_id : "NOQUEUE");
+		return;
+	}
+	reply_vars_init(&rv, v, m, p->conf->hostname);
+	if (reply_smtp(v->rule != NULL ? v->rule->reply : NULL, &rv, &r) == 0) {
+		if (ops->setreply(ctx, v->code, v->dsn, r.lines) != 0)
+			log_warnx("%s: could not set the SMTP reply",
+			    m->queue_id != NULL ? m->queue_id : "NOQUEUE");
+		reply_free(&r);
+	}
+	reply_vars_free(&rv);
+}
+
+/* action_apply - carry out v; the returned result is for the MTA */
+enum action_result
+action_apply(const struct policy *p, const struct verdict *v, const struct msg *m,
+    int forged_hold_headers, const struct mta_ops *ops, void *ctx)
+{
+	enum action_result res = RESULT_ACCEPT;
+	const char *qid = m->queue_id != NULL ? m->queue_id : "NOQUEUE";
+	char value[1024], reason[256];
+	int i;
+
+	switch (v->action) {
+	case ACTION_REJECT:
+		action_reply(p, v, m, ops, ctx);
+		res = RESULT_REJECT;
+		break;
+	case ACTION_TEMPFAIL:
+		action_reply(p, v, m, ops, ctx);
+		res = RESULT_TEMPFAIL;
+		break;
+	case ACTION_HOLD:
+		/* Delete from the last: indexes of earlier copies stay valid. */
+		for (i = forged_hold_headers; i >= 1; i--)
+			if (ops->delheader(ctx, p->conf->hold_header, i) != 0)
+				log_warnx("%s: could not remove a forged %s header", qid,
+				    p->conf->hold_header);
+		action_hold_header(v, m, value, sizeof(value));
+		if (ops->addheader(ctx, p->conf->hold_header, value) != 0)
+			log_warnx("%s: could not add the %s header", qid, p->conf->hold_header);
+		snprintf(reason, sizeof(reason), "ccguard rule %s",
+		    v->rule != NULL ? v->rule->name : v->reason != NULL ? v->reason : "?");
+		if (ops->quarantine(ctx, reason) != 0) {
+			/* Never deliver what should be held: ask the client to retry. */
+			log_warnx("%s: quarantine failed; answering tempfail", qid);
+			res = RESULT_TEMPFAIL;
+		}
+		break;
+	default:
+		if (forged_hold_headers > 0)
+			for (i = forged_hold_headers; i >= 1; i--)
+				ops->delheader(ctx, p->conf->hold_header, i);
+		break;
+	}
+	action_log(p, v, m);
+	if (res == RESULT_ACCEPT && (v->action == ACTION_HOLD || v->action == ACTION_NOTIFY) &&
+	    action_notifier != NULL)
+		action_notifier(p, v, m);
+	return res;
+}

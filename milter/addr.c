@@ -1,0 +1,512 @@
+/*
+ * NAME
+ *	addr - find and normalise recipient addresses
+ * SYNOPSIS
+ *	addr_normalize(in, len, &out)	one address -> canonical "local@domain"
+ *	addr_from_envelope(arg, sink, sinkarg)	an RCPT TO / MAIL FROM argument
+ *	addr_from_header(value, sink, sinkarg)	a To/Cc/Resent-To/Resent-Cc value
+ * DESCRIPTION
+ *	Canonical form, applied identically to message addresses and to the
+ *	literal entries of rule lists, so that comparison is plain byte
+ *	equality:
+ *	- white space, angle brackets and a source route (@a,@b:) are removed;
+ *	- a quoted local part is unquoted ("security"@x is security@x);
+ *	- the local part is folded to ASCII lower case and a "+detail" suffix is
+ *	  removed (only '+' is a detail delimiter; '-' is part of the name);
+ *	- the domain loses one trailing dot, and is mapped with IDNA / UTS #46
+ *	  (full-width letters, ideographic full stops and the Kelvin sign become
+ *	  ASCII, as an MTA would route them); letters of other scripts become
+ *	  punycode and so never equal an ASCII domain;
+ *	- a domain literal ([192.0.2.1]) is kept as it is, lower-cased.
+ *	Percent-hack (a%b@c) and bang-path (b!a@c) addresses are reported twice:
+ *	as written, and in the form a relay could route them to (a@b), flagged
+ *	ADDR_HOW_ROUTED. Counting both is the fail-safe reading.
+ *
+ *	Header values are parsed with GMime's RFC 5322 parser (groups, quoted
+ *	display names, encoded words, comments, folding). A value counts as
+ *	damaged when its quotes, brackets or comments do not balance, when ';'
+ *	appears outside a group, when groups nest, or when the number of '@'
+ *	outside quoted strings and comments differs from the number in the
+ *	addresses GMime returned (so GMime dropped or merged something). A
+ *	damaged value is additionally searched as text: every whole token
+ *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
+ *	normalises to an address is reported with ADDR_HOW_DAMAGED. A clean
+ *	value is never searched as text, so display names and comments can not
+ *	trigger a rule.
+ * DIAGNOSTICS
+ *	ADDR_INVALID for input that is no address, ADDR_NOMEM, or ADDR_STOP when
+ *	the sink asks to stop.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+#include <idn2.h>
+
+#include "addr.h"
+#include "strbuf.h"
+
+/* Upper bound on percent/bang rewrites derived from one address. */
+#define ADDR_MAX_ROUTE_HOPS	8
+
+static const struct {
+	const char	*name;
+	int		 source;
+} addr_headers[] = {
+	{ "to",		ADDR_SRC_TO },
+	{ "cc",		ADDR_SRC_CC },
+	{ "resent-to",	ADDR_SRC_RESENT_TO },
+	{ "resent-cc",	ADDR_SRC_RESENT_CC },
+};
+
+/* addr_init - nothing but GMime needs setting up; kept for symmetry */
+void
+addr_init(void)
+{
+	g_mime_init();
+}
+
+/* addr_source_from_header_name - ADDR_SRC_* bit for a recipient header, or 0 */
+int
+addr_source_from_header_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(addr_headers) / sizeof(addr_headers[0]); i++)
+		if (strcasecmp(name, addr_headers[i].name) == 0)
+			return addr_headers[i].source;
+	return 0;
+}
+
+/* addr_source_name - display name of one ADDR_SRC_* bit */
+const char *
+addr_source_name(int source_bit)
+{
+	switch (source_bit) {
+	case ADDR_SRC_ENVELOPE:		return "envelope";
+	case ADDR_SRC_TO:		return "To";
+	case ADDR_SRC_CC:		return "Cc";
+	case ADDR_SRC_RESENT_TO:	return "Resent-To";
+	case ADDR_SRC_RESENT_CC:	return "Resent-Cc";
+	default:			return "?";
+	}
+}
+
+static int
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+static void
+ascii_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s += 'a' - 'A';
+}
+
+/* addr_domain - canonical domain in *out (malloc'd), or ADDR_INVALID */
+static int
+addr_domain(const char *in, size_t len, char **out)
+{
+	char *raw, *mapped = NULL;
+	size_t n;
+
+	if ((raw = strndup(in, len)) == NULL)
+		return ADDR_NOMEM;
+	n = strlen(raw);	/* an embedded NUL shortens; never overruns */
+	if (n > 0 && raw[n - 1] == '.')
+		raw[--n] = '\0';
+	if (n == 0 || raw[0] == '.') {
+		free(raw);
+		return ADDR_INVALID;
+	}
+	if (raw[0] == '[' || is_ascii(raw)) {
+		ascii_lower(raw);
+		*out = raw;
+		return ADDR_OK;
+	}
+	if (idn2_to_ascii_8z(raw, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK &&
+	    idn2_to_ascii_8z(raw, &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) {
+		/*
+		 * Not a valid IDN. Keep the raw bytes: they can never equal an
+		 * ASCII list entry, and no MTA would route them to one either.
+		 */
+		mapped = NULL;
+		ascii_lower(raw);
+		*out = raw;
+		return ADDR_OK;
+	}
+	free(raw);
+	/* Mapping may have turned a trailing ideographic full stop into '.'. */
+	n = strlen(mapped);
+	if (n > 0 && mapped[n - 1] == '.')
+		mapped[--n] = '\0';
+	if (n == 0) {
+		idn2_free(mapped);
+		return ADDR_INVALID;
+	}
+	*out = strdup(mapped);
+	idn2_free(mapped);
+	if (*out == NULL)
+		return ADDR_NOMEM;
+	ascii_lower(*out);
+	return ADDR_OK;
+}
+
+/* addr_normalize - canonical form of one address; *out is malloc'd */
+int
+addr_normalize(const char *in, size_t len, char **out)
+{
+	const char *p = in, *end = in + len, *at = NULL, *q;
+	struct strbuf local;
+	char *domain = NULL;
+	int inquote = 0, r;
+
+	*out = NULL;
+	while (p < end && (isspace((unsigned char)*p) || *p == '<'))
+		p++;
+	while (end > p && (isspace((unsigned char)end[-1]) || end[-1] == '>'))
+		end--;
+	/* Source route: "@relay1,@relay2:local@domain". */
+	if (p < end && *p == '@') {
+		for (q = p; q < end && *q != ':'; q++)
+			;
+		if (q == end)
+			return ADDR_INVALID;
+		p = q + 1;
+	}
+	for (q = p; q < end; q++) {
+		if (*q == '\\' && q + 1 < end)
+			q++;
+		else if (*q == '"')
+			inquote = !inquote;
+		else if (*q == '@' && !inquote)
+			at = q;
+	}
+	if (p == end || at == p)
+		return ADDR_INVALID;
+
+	/* Local part: unquote, fold ASCII case, drop "+detail". */
+	strbuf_init(&local, 0);
+	for (q = p; q < (at != NULL ? at : end); q++) {
+		char c = *q;
+
+		if (c == '"')
+			continue;
+		if (c == '\\' && q + 1 < end)
+			c = *++q;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (strbuf_putc(&local, c) != STRBUF_OK) {
+			strbuf_free(&local);
+			return ADDR_NOMEM;
+		}
+	}
+	if (local.len == 0 || memchr(local.data, '\0', local.len) != NULL) {
+		strbuf_free(&local);
+		return ADDR_INVALID;
+	}
+	if ((q = strchr(local.data, '+')) != NULL && q != local.data) {
+		local.len = (size_t)(q - local.data);
+		local.data[local.len] = '\0';
+	}
+	if (at == NULL) {
+		*out = strbuf_steal(&local);
+		return ADDR_OK;
+	}
+	if ((r = addr_domain(at + 1, (size_t)(end - at - 1), &domain)) != ADDR_OK) {
+		strbuf_free(&local);
+		return r;
+	}
+	if (strbuf_putc(&local, '@') != STRBUF_OK ||
+	    strbuf_puts(&local, domain) != STRBUF_OK) {
+		free(domain);
+		strbuf_free(&local);
+		return ADDR_NOMEM;
+	}
+	free(domain);
+	*out = strbuf_steal(&local);
+	return ADDR_OK;
+}
+
+/*
+ * addr_emit_routed - report the forms a relay could route addr to:
+ * "a%b@c" -> "a@b" (rightmost '%'), "h!u@c" -> "u@h" (first '!').
+ */
+static int
+addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth)
+{
+	const char *at = strrchr(addr, '@'), *pct, *bang;
+	char *alt = NULL, *canon = NULL;
+	size_t llen;
+	int r;
+
+	if (depth >= ADDR_MAX_ROUTE_HOPS)
+		return ADDR_OK;
+	llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	pct = memrchr(addr, '%', llen);
+	bang = memchr(addr, '!', llen);
+	if (pct != NULL) {
+		if (asprintf(&alt, "%.*s@%.*s", (int)(pct - addr), addr,
+		    (int)(llen - (size_t)(pct - addr) - 1), pct + 1) < 0)
+			return ADDR_NOMEM;
+	} else if (bang != NULL) {
+		if (asprintf(&alt, "%.*s@%.*s", (int)(llen - (size_t)(bang - addr) - 1),
+		    bang + 1, (int)(bang - addr), addr) < 0)
+			return ADDR_NOMEM;
+	} else
+		return ADDR_OK;
+	r = addr_normalize(alt, strlen(alt), &canon);
+	free(alt);
+	if (r == ADDR_INVALID)
+		return ADDR_OK;
+	if (r != ADDR_OK)
+		return r;
+	r = sink(arg, canon, how | ADDR_HOW_ROUTED);
+	if (r == ADDR_OK)
+		r = addr_emit_routed(canon, sink, arg, how, depth + 1);
+	free(canon);
+	return r;
+}
+
+/* addr_emit - normalise one candidate and hand it to the sink */
+static int
+addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
+{
+	char *canon;
+	int r;
+
+	r = addr_normalize(s, len, &canon);
+	if (r == ADDR_INVALID)
+		return ADDR_OK;
+	if (r != ADDR_OK)
+		return r;
+	r = sink(arg, canon, how);
+	if (r == ADDR_OK && strpbrk(canon, "%!") != NULL)
+		r = addr_emit_routed(canon, sink, arg, how, 0);
+	free(canon);
+	return r;
+}
+
+/* addr_from_envelope - one SMTP path ("<a@b>", "a@b", "<>") */
+int
+addr_from_envelope(const char *arg, addr_sink_fn sink, void *sinkarg)
+{
+	return addr_emit(arg, strlen(arg), sink, sinkarg, 0);
+}
+
+/*
+ * addr_header_is_clean - lexical sanity of an address-list header value.
+ * Sets *at_count to the '@' signs outside quoted strings, comments and
+ * domain literals. Returns 1 when quotes, comments, angle brackets and
+ * brackets balance and groups are well formed.
+ */
+int
+addr_header_is_clean(const char *v, size_t *at_count)
+{
+	int comment = 0, angle = 0, literal = 0, group = 0;
+	size_t ats = 0;
+
+	for (; *v != '\0'; v++) {
+		if (*v == '\\') {
+			if (v[1] == '\0')
+				return 0;
+			v++;
+			continue;
+		}
+		if (comment > 0) {
+			if (*v == '(')
+				comment++;
+			else if (*v == ')')
+				comment--;
+			continue;
+		}
+		if (literal) {
+			if (*v == ']')
+				literal = 0;
+			else if (*v == '[')
+				return 0;
+			continue;
+		}
+		switch (*v) {
+		case '"':
+			for (v++; *v != '"'; v++) {
+				if (*v == '\0')
+					return 0;
+				if (*v == '\\' && *++v == '\0')
+					return 0;
+			}
+			break;
+		case '(':
+			comment = 1;
+			break;
+		case ')':
+			return 0;
+		case '[':
+			literal = 1;
+			break;
+		case ']':
+			return 0;
+		case '<':
+			if (angle)
+				return 0;
+			angle = 1;
+			break;
+		case '>':
+			if (!angle)
+				return 0;
+			angle = 0;
+			break;
+		case ':':
+			/* Inside <> a ':' ends a source route. */
+			if (!angle) {
+				if (group)
+					return 0;
+				group = 1;
+			}
+			break;
+		case ';':
+			if (angle || !group)
+				return 0;
+			group = 0;
+			break;
+		case '@':
+			ats++;
+			break;
+		}
+	}
+	*at_count = ats;
+	return comment == 0 && !angle && !literal && !group;
+}
+
+struct addr_walk {
+	addr_sink_fn	 sink;
+	void		*arg;
+	size_t		 ats;		/* '@' in the addresses GMime returned */
+	int		 warned;	/* GMime reported an invalid list */
+	int		 error;
+};
+
+static void
+addr_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+	struct addr_walk *w = data;
+
+	if (code == GMIME_WARN_INVALID_ADDRESS_LIST)
+		w->warned = 1;
+}
+
+static size_t
+count_unquoted_at(const char *s)
+{
+	size_t n = 0;
+	int inquote = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '"')
+			inquote = !inquote;
+		else if (*s == '@' && !inquote)
+			n++;
+	}
+	return n;
+}
+
+/* addr_walk_list - report every mailbox of a parsed list, flattening groups */
+static int
+addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
+{
+	int i, n, r;
+
+	n = internet_address_list_length(list);
+	for (i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			InternetAddressList *members =
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+
+			if (depth > 0)
+				w->warned = 1;	/* nested groups are not RFC 5322 */
+			if (members != NULL &&
+			    (r = addr_walk_list(members, w, depth + 1)) != ADDR_OK)
+				return r;
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *a = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia));
+
+			if (a == NULL || *a == '\0')
+				continue;
+			w->ats += count_unquoted_at(a);
+			if ((r = addr_emit(a, strlen(a), w->sink, w->arg, 0)) != ADDR_OK)
+				return r;
+		}
+	}
+	return ADDR_OK;
+}
+
+static int
+is_token_delim(unsigned char c)
+{
+	return c == '\0' || isspace(c) || c < 0x20 || c == 0x7f ||
+	    strchr("<>,;:\"()[]", c) != NULL;
+}
+
+/* addr_search_tokens - the fail-safe text search of a damaged value */
+static int
+addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
+{
+	const char *p = v, *start;
+	int r;
+
+	while (*p != '\0') {
+		while (*p != '\0' && is_token_delim((unsigned char)*p))
+			p++;
+		start = p;
+		while (*p != '\0' && !is_token_delim((unsigned char)*p))
+			p++;
+		if (p > start && memchr(start, '@', (size_t)(p - start)) != NULL &&
+		    (r = addr_emit(start, (size_t)(p - start), sink, arg,
+		    ADDR_HOW_DAMAGED)) != ADDR_OK)
+			return r;
+	}
+	return ADDR_OK;
+}
+
+/* addr_from_header - report the recipients in one header value */
+int
+addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
+{
+	struct addr_walk w = { sink, sinkarg, 0, 0, 0 };
+	GMimeParserOptions *opts;
+	InternetAddressList *list;
+	size_t ats = 0;
+	int clean, r = ADDR_OK;
+
+	clean = addr_header_is_clean(value, &ats);
+	opts = g_mime_parser_options_new();
+	if (opts == NULL)
+		return ADDR_NOMEM;
+	g_mime_parser_options_set_warning_callback(opts, addr_gmime_warning, &w);
+	list = internet_address_list_parse(opts, value);
+	if (list != NULL) {
+		r = addr_walk_list(list, &w, 0);
+		g_object_unref(list);
+	}
+	g_mime_parser_options_free(opts);
+	if (r != ADDR_OK)
+		return r;
+	if (!clean || w.warned || w.ats != ats)
+		r = addr_search_tokens(value, sink, sinkarg);
+	return r;
+}

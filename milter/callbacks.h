@@ -1,0 +1,11 @@
+/*
+ * callbacks.h - the libmilter callback table.
+ */
+#ifndef CCGUARD_CALLBACKS_H
+#define CCGUARD_CALLBACKS_H
+
+#include <libmilter/mfapi.h>
+
+extern struct smfiDesc callbacks_desc;
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * NAME
+ *	conf - read ccguard.conf
+ * SYNOPSIS
+ *	conf = conf_load(path, diag);	NULL when diag holds errors
+ *	conf = conf_defaults();
+ * DESCRIPTION
+ *	The file holds "name = value" lines, as Postfix's main.cf does: '#'
+ *	starts a comment line, and a line that starts with white space
+ *	continues the one before. One table (conf_table) gives each setting's
+ *	type, default and range; it drives parsing, checking and conf_dump().
+ *	"rules" may be given several times; its files are evaluated in order.
+ *	"action.RULE = VALUE" changes one rule's action (reject, tempfail,
+ *	hold, notify, accept), puts it in monitor mode ("monitor") or turns it
+ *	off ("off"); policy.c checks that RULE exists.
+ *
+ *	Every error is reported as file:line and the whole file is checked
+ *	before giving up, so -n lists all mistakes at once.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "diag.h"
+
+#ifndef CCGUARD_RULESDIR
+#define CCGUARD_RULESDIR "/usr/local/share/ccguard/rules"
+#endif
+#ifndef CCGUARD_CONFDIR
+#define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
+#endif
+
+enum conf_type { CT_STRING, CT_LIST, CT_SIZE, CT_BOOL, CT_ACTION };
+
+struct conf_def {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;	/* into struct conf */
+	const char	*def;		/* default, as text */
+	size_t		 min, max;	/* CT_SIZE range */
+};
+
+#define F(field) offsetof(struct conf, field)
+
+static const struct conf_def conf_table[] = {
+	{ "socket",		CT_STRING, F(socket),	"unix:/run/ccguard/ccguard.sock", 0, 0 },
+	{ "user",		CT_STRING, F(user),	"ccguard", 0, 0 },
+	{ "rules",		CT_LIST,   F(rules),	CCGUARD_RULESDIR "/kernel-security.rules", 0, 0 },
+	{ "on_error",		CT_ACTION, F(on_error),	"tempfail", 0, 0 },
+	{ "on_limit",		CT_ACTION, F(on_limit),	"tempfail", 0, 0 },
+	{ "max_header_bytes",	CT_SIZE,   F(limits.max_header_bytes), "4194304", 4096, (size_t)1 << 30 },
+	{ "max_addresses",	CT_SIZE,   F(limits.max_addresses), "50000", 10, 10000000 },
+	{ "max_recipients",	CT_SIZE,   F(limits.max_recipients), "10000", 1, 10000000 },
+	{ "log_pass",		CT_BOOL,   F(log_pass),	"yes", 0, 0 },
+	{ "hostname",		CT_STRING, F(hostname),	"", 0, 0 },
+	{ "hold_header",	CT_STRING, F(hold_header), "X-Ccguard-Hold", 0, 0 },
+	{ "guidance",		CT_BOOL,   F(guidance),	"yes", 0, 0 },
+	{ "guidance_from",	CT_STRING, F(guidance_from), "", 0, 0 },
+	{ "guidance_senders",	CT_STRING, F(guidance_senders), "authenticated", 0, 0 },
+	{ "guidance_rate",	CT_SIZE,   F(guidance_rate), "3", 0, 1000000 },
+	{ "guidance_subject",	CT_BOOL,   F(guidance_subject), "no", 0, 0 },
+	{ "moderator",		CT_STRING, F(moderator), "", 0, 0 },
+	{ "sendmail_path",	CT_STRING, F(sendmail_path), "/usr/sbin/sendmail", 0, 0 },
+	{ "notify_smtp",	CT_STRING, F(notify_smtp), "", 0, 0 },
+	{ "release_key",	CT_STRING, F(release_key), CCGUARD_CONFDIR "/release.key", 0, 0 },
+};
+
+#define CONF_NDEFS (sizeof(conf_table) / sizeof(conf_table[0]))
+
+static const struct conf_def *
+conf_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_NDEFS; i++)
+		if (strcmp(conf_table[i].name, name) == 0)
+			return &conf_table[i];
+	return NULL;
+}
+
+static int
+list_add_words(char ***v, size_t *n, const char *value)
+{
+	const char *p = value, *s;
+	char **nv;
+
+	for (;;) {
+		while (*p != '\0' && (isspace((unsigned char)*p) || *p == ','))
+			p++;
+		if (*p == '\0')
+			return 0;
+		for (s = p; *p != '\0' && !isspace((unsigned char)*p) && *p != ','; p++)
+			;
+		if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL)
+			return -1;
+		*v = nv;
+		if ((nv[*n] = strndup(s, (size_t)(p - s))) == NULL)
+			return -1;
+		(*n)++;
+	}
+}
+
+/* conf_set - store one value; reports bad values to diag */
+static int
+conf_set(struct conf *c, const struct conf_def *def, const char *value,
+    const char *file, int line, struct diag *d)
+{
+	void *field = (char *)c + def->offset;
+	char *end;
+	unsigned long long n;
+
+	switch (def->type) {
+	case CT_STRING: {
+		char *copy = strdup(value);
+
+		if (copy == NULL)
+			return -1;
+		free(*(char **)field);
+		*(char **)field = copy;
+		return 0;
+	}
+	case CT_LIST:
+		if (list_add_words((char ***)field, &c->nrules, value) < 0)
+			return -1;
+		return 0;
+	case CT_SIZE:
+		errno = 0;
+		n = strtoull(value, &end, 10);
+		if (*end == 'k' || *end == 'K')
+			n *= 1024, end++;
+		else if (*end == 'm' || *end == 'M')
+			n *= 1024 * 1024, end++;
+		if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+		    n < def->min || n > def->max) {
+			diag_error(d, file, line, "%s: bad value \"%s\" (want a number from %zu to %zu)",
+			    def->name, value, def->min, def->max);
+			return 0;
+		}
+		*(size_t *)field = (size_t)n;
+		return 0;
+	case CT_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			*(int *)field = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+			*(int *)field = 0;
+		else
+			diag_error(d, file, line, "%s: bad value \"%s\" (want yes or no)", def->name, value);
+		return 0;
+	case CT_ACTION: {
+		enum action a;
+
+		if (action_from_name(value, &a) < 0 ||
+		    (a != ACTION_TEMPFAIL && a != ACTION_REJECT && a != ACTION_HOLD && a != ACTION_ACCEPT))
+			diag_error(d, file, line, "%s: bad value \"%s\" (want tempfail, hold, reject or accept)",
+			    def->name, value);
+		else
+			*(enum action *)field = a;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/* conf_defaults - every setting at its default */
+struct conf *
+conf_defaults(void)
+{
+	struct diag d;
+	struct conf *c;
+	size_t i;
+	char host[256];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	diag_init(&d);
+	for (i = 0; i < CONF_NDEFS; i++)
+		if (conf_set(c, &conf_table[i], conf_table[i].def, "(defaults)", 0, &d) < 0)
+			goto fail;
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		free(c->hostname);
+		if ((c->hostname = strdup(host)) == NULL)
+			goto fail;
+	}
+	if ((c->path = strdup("(defaults)")) == NULL)
+		goto fail;
+	diag_free(&d);
+	return c;
+fail:
+	diag_free(&d);
+	return conf_free(c);
+}
+
+/* conf_apply_line - one logical "name = value" line */
+static int
+conf_apply_line(struct conf *c, char *text, const char *file, int line,
+    int *rules_given, struct diag *d)
+{
+	const struct conf_def *def;
+	char *eq, *name, *value, *e;
+
+	if ((eq = strchr(text, '=')) == NULL) {
+		diag_error(d, file, line, "expected \"name = value\"");
+		return 0;
+	}
+	*eq = '\0';
+	name = text;
+	while (isspace((unsigned char)*name))
+		name++;
+	for (e = eq; e > name && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = '\0';
+	for (value = eq + 1; isspace((unsigned char)*value); value++)
+		;
+	for (e = value + strlen(value); e > value && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = '\0';
+
+	if (strncmp(name, "action.", 7) == 0 && name[7] != '\0') {
+		struct conf_override *no;
+
+		if ((no = realloc(c->overrides, (c->noverrides + 1) * sizeof(*no))) == NULL)
+			return -1;
+		c->overrides = no;
+		no[c->noverrides].rule = strdup(name + 7);
+		no[c->noverrides].value = strdup(value);
+		no[c->noverrides].file = file;	/* c->path: lives as long as c */
+		no[c->noverrides].line = line;
+		if (no[c->noverrides].rule == NULL || no[c->noverrides].value == NULL)
+			return -1;
+		c->noverrides++;
+		return 0;
+	}
+	if ((def = conf_find(name)) == NULL) {
+		diag_error(d, file, line, "unknown setting \"%s\"", name);
+		return 0;
+	}
+	if (def->type == CT_LIST && !*rules_given) {
+		/* The first "rules" line replaces the default list. */
+		size_t i;
+
+		for (i = 0; i < c->nrules; i++)
+			free(c->rules[i]);
+		c->nrules = 0;
+		*rules_given = 1;
+	}
+	return conf_set(c, def, value, file, line, d);
+}
+
+/* conf_load - read a configuration file over the defaults */
+struct conf *
+conf_load(const char *path, struct diag *d)
+{
+	struct conf *c;
+	FILE *fp;
+	char *buf = NULL, *logical = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, logical_line = 0, rules_given = 0, errors = d->errors;
+
+	if ((c = conf_defaults()) == NULL) {
+		diag_error(d, path, 0, "out of memory");
+		return NULL;
+	}
+	free(c->path);
+	if ((c->path = strdup(path)) == NULL) {
+		diag_error(d, path, 0, "out of memory");
+		return conf_free(c);
+	}
+	if ((fp = fopen(path, "r")) == NULL) {
+		diag_error(d, path, 0, "cannot open: %s", strerror(errno));
+		return conf_free(c);
+	}
+	for (;;) {
+		n = getline(&buf, &cap, fp);
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		/* A continuation line extends the logical line. */
+		if (n >= 0 && logical != NULL && buf[0] != '\0' && isspace((unsigned char)buf[0]) &&
+		    buf[strspn(buf, " \t")] != '#') {
+			char *joined;
+
+			lineno++;
+			if (asprintf(&joined, "%s %s", logical, buf) < 0)
+				goto nomem;
+			free(logical);
+			logical = joined;
+			continue;
+		}
+		if (logical != NULL) {
+			if (conf_apply_line(c, logical, c->path, logical_line, &rules_given, d) < 0)
+				goto nomem;
+			free(logical);
+			logical = NULL;
+		}
+		if (n < 0)
+			break;
+		lineno++;
+		if (buf[strspn(buf, " \t")] == '#' || buf[strspn(buf, " \t")] == '\0')
+			continue;
+		if (isspace((unsigned char)buf[0])) {
+			diag_error(d, c->path, lineno, "continuation line with nothing to continue");
+			continue;
+		}
+		if ((logical = strdup(buf)) == NULL)
+			goto nomem;
+		logical_line = lineno;
+	}
+	free(buf);
+	fclose(fp);
+	if (c->nrules == 0)
+		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
+	if (strcmp(c->guidance_senders, "all") != 0 &&
+	    strcmp(c->guidance_senders, "authenticated") != 0 &&
+	    strcmp(c->guidance_senders, "local") != 0)
+		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
+	if (d->errors > errors)
+		return conf_free(c);
+	return c;
+nomem:
+	free(buf);
+	free(logical);
+	fclose(fp);
+	diag_error(d, path, lineno, "out of memory");
+	return conf_free(c);
+}
+
+struct conf *
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < CONF_NDEFS; i++) {
+		void *field = (char *)c + conf_table[i].offset;
+
+		if (conf_table[i].type == CT_STRING)
+			free(*(char **)field);
+	}
+	for (i = 0; i < c->nrules; i++)
+		free(c->rules[i]);
+	free(c->rules);
+	for (i = 0; i < c->noverrides; i++) {
+		free(c->overrides[i].rule);
+		free(c->overrides[i].value);
+	}
+	free(c->overrides);
+	free(c->path);
+	free(c);
+	return NULL;
+}
+
+/* conf_dump - every setting as name/value text, for ccguard -n -v */
+void
+conf_dump(const struct conf *c, void (*out)(void *, const char *, const char *), void *arg)
+{
+	char buf[64];
+	size_t i, j;
+
+	for (i = 0; i < CONF_NDEFS; i++) {
+		const void *field = (const char *)c + conf_table[i].offset;
+
+		switch (conf_table[i].type) {
+		case CT_STRING:
+			out(arg, conf_table[i].name, *(char *const *)field);
+			break;
+		case CT_LIST:
+			for (j = 0; j < c->nrules; j++)
+				out(arg, conf_table[i].name, c->rules[j]);
+			break;
+		case CT_SIZE:
+			snprintf(buf, sizeof(buf), "%zu", *(const size_t *)field);
+			out(arg, conf_table[i].name, buf);
+			break;
+		case CT_BOOL:
+			out(arg, conf_table[i].name, *(const int *)field ? "yes" : "no");
+			break;
+		case CT_ACTION:
+			out(arg, conf_table[i].name, action_name(*(const enum action *)field));
+			break;
+		}
+	}
+	for (i = 0; i < c->noverrides; i++) {
+		snprintf(buf, sizeof(buf), "action.%.50s", c->overrides[i].rule);
+		out(arg, buf, c->overrides[i].value);
+	}
+}

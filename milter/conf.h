@@ -1,0 +1,53 @@
+/*
+ * conf.h - daemon settings from ccguard.conf, as an immutable struct.
+ */
+#ifndef CCGUARD_CONF_H
+#define CCGUARD_CONF_H
+
+#include <stddef.h>
+
+#include "msg.h"
+#include "verdict.h"
+
+struct diag;
+
+/* A per-rule override: "action.NAME = VALUE". */
+struct conf_override {
+	char		*rule;
+	char		*value;		/* an action name, "monitor" or "off" */
+	const char	*file;
+	int		 line;
+};
+
+struct conf {
+	char		*path;		/* the file read, or "(defaults)" */
+	char		*socket;	/* libmilter socket spec */
+	char		*user;		/* drop to this user when started as root */
+	char		**rules;	/* rule files, evaluated in this order */
+	size_t		 nrules;
+	enum action	 on_error;
+	enum action	 on_limit;
+	struct msg_limits limits;
+	int		 log_pass;	/* log a line for messages that pass */
+	char		*hostname;
+	char		*hold_header;	/* header added to held messages */
+	/* Guidance and notices (notify.c). */
+	int		 guidance;	/* send guidance messages at all */
+	char		*guidance_from;
+	char		*guidance_senders;	/* "all", "authenticated" or "local" */
+	size_t		 guidance_rate;	/* per sender per hour */
+	int		 guidance_subject;	/* may quote the original Subject */
+	char		*moderator;	/* notice address, or "" */
+	char		*sendmail_path;
+	char		*notify_smtp;	/* "host:port" instead of sendmail, or "" */
+	char		*release_key;	/* key file for moderator releases */
+	struct conf_override *overrides;
+	size_t		 noverrides;
+};
+
+struct conf *conf_load(const char *path, struct diag *);
+struct conf *conf_defaults(void);
+struct conf *conf_free(struct conf *);
+void	conf_dump(const struct conf *, void (*)(void *, const char *, const char *), void *);
+
+#endif

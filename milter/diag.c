@@ -1,0 +1,63 @@
+/*
+ * NAME
+ *	diag - diagnostics for configuration and rule files
+ * DESCRIPTION
+ *	Parsers never print: they append "file:line: message" lines here and
+ *	carry on, so one run reports every error. The caller decides where the
+ *	text goes (stderr for -n and -t, the log on reload). A line number of 0
+ *	means the diagnostic is about the file as a whole ("file: message").
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+void
+diag_init(struct diag *d)
+{
+	strbuf_init(&d->text, 1 << 20);
+	d->errors = d->warnings = 0;
+}
+
+static void
+diag_add(struct diag *d, const char *file, int line, const char *kind,
+    const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		strbuf_printf(&d->text, "%s:%d: %s%s\n", file, line, kind, msg);
+	else
+		strbuf_printf(&d->text, "%s: %s%s\n", file, kind, msg);
+}
+
+void
+diag_error(struct diag *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(d, file, line, "", fmt, ap);
+	va_end(ap);
+	d->errors++;
+}
+
+void
+diag_warning(struct diag *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(d, file, line, "warning: ", fmt, ap);
+	va_end(ap);
+	d->warnings++;
+}
+
+void
+diag_free(struct diag *d)
+{
+	strbuf_free(&d->text);
+}

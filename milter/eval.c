@@ -1,0 +1,369 @@
+/*
+ * NAME
+ *	eval - the rule engine
+ * SYNOPSIS
+ *	eval_message(ruleset, msg, opts, &verdict)
+ * DESCRIPTION
+ *	A pure function of the ruleset and the message state: no I/O, no
+ *	logging, no libmilter, so the milter, ccguard -t, the rule examples and
+ *	the fuzzers share it.
+ *
+ *	First every distinct address of the message is looked up once: exact
+ *	addresses and "@domain" entries by hash, patterns by PCRE2 (JIT, with
+ *	match limits). That yields, for each list, the set of places (envelope,
+ *	To, Cc, ...) where one of its members was found. Then the rules are
+ *	tried in file order; conditions short-circuit and each test is O(1).
+ *	The first rule whose condition holds decides, except that a rule in
+ *	monitor mode is only recorded and evaluation goes on.
+ *
+ *	The verdict lists the addresses that made the deciding rule fire (the
+ *	members of each "recipient in" test that held, in the message's order)
+ *	with where each was found. A message the milter could not fully examine
+ *	(msg->limit) never passes: unless a rule already stopped it, the
+ *	verdict is opts->on_limit. Internal errors give opts->on_error.
+ * DIAGNOSTICS
+ *	Returns 0; -1 when the verdict comes from an internal error.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "eval.h"
+#include "msg.h"
+#include "ruleset.h"
+#include "strmap.h"
+
+struct eval_state {
+	const struct ruleset *rs;
+	const struct msg *m;
+	int		*list_src;	/* per list: ADDR_SRC_* mask of its members */
+	unsigned char	*sender_in;	/* per list: the sender is a member */
+	pcre2_match_data *md;
+	int		 error;
+};
+
+/* pattern_match - 1 match, 0 no match, -1 error (e.g. match limit) */
+static int
+pattern_match(const pcre2_code *re, const char *s, pcre2_match_data *md,
+    pcre2_match_context *mctx)
+{
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md, mctx);
+
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return -1;
+}
+
+/*
+ * lists_of - call fn for each used list that addr belongs to.
+ * Returns 0, or -1 on a pattern error.
+ */
+static int
+lists_of(const struct ruleset *rs, const char *addr, pcre2_match_data *md,
+    void (*fn)(void *, int), void *arg)
+{
+	const struct listset *ls;
+	const char *at;
+	size_t i, j;
+
+	if ((ls = strmap_get(rs->literals, addr)) != NULL)
+		for (i = 0; i < ls->n; i++)
+			fn(arg, ls->ids[i]);
+	if ((at = strrchr(addr, '@')) != NULL &&
+	    (ls = strmap_get(rs->domains, at + 1)) != NULL)
+		for (i = 0; i < ls->n; i++)
+			fn(arg, ls->ids[i]);
+	for (i = 0; i < rs->nlists; i++) {
+		const struct addrlist *l = &rs->lists[i];
+
+		if (!l->used)
+			continue;
+		for (j = 0; j < l->npatterns; j++) {
+			int r = pattern_match(l->patterns[j], addr, md, rs->mctx);
+
+			if (r < 0)
+				return -1;
+			if (r > 0) {
+				fn(arg, (int)i);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+struct mark_ctx {
+	struct eval_state *st;
+	int		 sources;
+};
+
+static void
+mark_rcpt(void *arg, int id)
+{
+	struct mark_ctx *mc = arg;
+
+	mc->st->list_src[id] |= mc->sources;
+}
+
+static void
+mark_sender(void *arg, int id)
+{
+	struct eval_state *st = arg;
+
+	st->sender_in[id] = 1;
+}
+
+static void
+mark_found(void *arg, int id)
+{
+	int *want = arg;
+
+	if (*want == id)
+		*want = -1;
+}
+
+/* eval_address_in_list - is one canonical address a member of a list? */
+int
+eval_address_in_list(const struct ruleset *rs, const char *addr, int list)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int want = list;
+
+	if (md == NULL)
+		return -1;
+	if (lists_of(rs, addr, md, mark_found, &want) < 0)
+		want = list;
+	pcre2_match_data_free(md);
+	return want == -1;
+}
+
+/* cond_eval - 1 true, 0 false; sets st->error on failure */
+static int
+cond_eval(struct eval_state *st, const struct cond *c)
+{
+	size_t i;
+
+	if (st->error)
+		return 0;
+	switch (c->kind) {
+	case COND_AND:
+		return cond_eval(st, c->left) && cond_eval(st, c->right);
+	case COND_OR:
+		return cond_eval(st, c->left) || cond_eval(st, c->right);
+	case COND_NOT:
+		return !cond_eval(st, c->left);
+	case COND_TRUE:
+		return 1;
+	case COND_RCPT_IN:
+		return (st->list_src[c->list] & c->scope) != 0;
+	case COND_SENDER_IN:
+		return st->sender_in[c->list];
+	case COND_AUTHENTICATED:
+		return st->m->auth != NULL && st->m->auth[0] != '\0';
+	case COND_BODY:
+		return (st->m->body_flags & c->body_flags) != 0;
+	case COND_HEADER_EXISTS:
+		return msg_header(st->m, c->header, 0) != NULL;
+	case COND_HEADER_MATCHES:
+		for (i = 0; ; i++) {
+			const char *v = msg_header(st->m, c->header, i);
+			int r;
+
+			if (v == NULL)
+				return 0;
+			if ((r = pattern_match(c->re, v, st->md, st->rs->mctx)) < 0) {
+				st->error = 1;
+				return 0;
+			}
+			if (r > 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* collect_tests - the (list, scope) pairs of recipient tests that hold */
+static void
+collect_tests(struct eval_state *st, const struct cond *c, int negated,
+    int *scope_by_list)
+{
+	if (c == NULL)
+		return;
+	if (c->kind == COND_NOT) {
+		collect_tests(st, c->left, !negated, scope_by_list);
+		return;
+	}
+	if (c->kind == COND_RCPT_IN && !negated &&
+	    (st->list_src[c->list] & c->scope) != 0)
+		scope_by_list[c->list] |= c->scope;
+	collect_tests(st, c->left, negated, scope_by_list);
+	collect_tests(st, c->right, negated, scope_by_list);
+}
+
+struct match_ctx {
+	const int	*scope_by_list;
+	int		 sources;	/* the address's sources */
+	int		 hit;		/* the sources that made it count */
+};
+
+static void
+mark_match(void *arg, int id)
+{
+	struct match_ctx *mc = arg;
+
+	mc->hit |= mc->sources & mc->scope_by_list[id];
+}
+
+/* collect_matches - the addresses behind the deciding rule */
+static int
+collect_matches(struct eval_state *st, const struct rule *r, struct verdict *v)
+{
+	const struct msg *m = st->m;
+	int *scope_by_list;
+	size_t i;
+
+	if ((scope_by_list = calloc(st->rs->nlists + 1, sizeof(int))) == NULL)
+		return -1;
+	collect_tests(st, r->when, 0, scope_by_list);
+	if ((v->matches = calloc(m->naddrs + 1, sizeof(*v->matches))) == NULL) {
+		free(scope_by_list);
+		return -1;
+	}
+	for (i = 0; i < m->naddrs; i++) {
+		struct match_ctx mc = { scope_by_list, m->addrs[i].sources, 0 };
+
+		if (lists_of(st->rs, m->addrs[i].addr, st->md, mark_match, &mc) < 0) {
+			free(scope_by_list);
+			return -1;
+		}
+		if (mc.hit == 0)
+			continue;
+		v->matches[v->nmatches].addr = m->addrs[i].addr;
+		v->matches[v->nmatches].sources = m->addrs[i].sources;
+		v->matches[v->nmatches].how = m->addrs[i].how;
+		v->nmatches++;
+	}
+	free(scope_by_list);
+	return 0;
+}
+
+static void
+verdict_set_code(struct verdict *v, enum action a, const struct rule *r)
+{
+	if (r != NULL && (a == ACTION_REJECT || a == ACTION_TEMPFAIL) &&
+	    r->code[0] == (a == ACTION_REJECT ? '5' : '4')) {
+		memcpy(v->code, r->code, sizeof(v->code));
+		memcpy(v->dsn, r->dsn, sizeof(v->dsn));
+	} else if (a == ACTION_REJECT) {
+		memcpy(v->code, "550", 4);
+		memcpy(v->dsn, "5.7.1", 6);
+	} else if (a == ACTION_TEMPFAIL) {
+		memcpy(v->code, "451", 4);
+		memcpy(v->dsn, v->origin == ORIGIN_RULES ? "4.7.1" : "4.3.0", 6);
+	}
+}
+
+static int
+is_stopping(enum action a)
+{
+	return a == ACTION_HOLD || a == ACTION_REJECT || a == ACTION_TEMPFAIL;
+}
+
+/* eval_message - decide the verdict for one message */
+int
+eval_message(const struct ruleset *rs, const struct msg *m,
+    const struct eval_opts *opts, struct verdict *v)
+{
+	struct eval_state st;
+	size_t i;
+	int rv = 0;
+
+	memset(v, 0, sizeof(*v));
+	memset(&st, 0, sizeof(st));
+	st.rs = rs;
+	st.m = m;
+	st.list_src = calloc(rs->nlists + 1, sizeof(int));
+	st.sender_in = calloc(rs->nlists + 1, 1);
+	st.md = pcre2_match_data_create(1, NULL);
+	if (st.list_src == NULL || st.sender_in == NULL || st.md == NULL)
+		goto fail;
+
+	for (i = 0; i < m->naddrs; i++) {
+		struct mark_ctx mc = { &st, m->addrs[i].sources };
+
+		if (lists_of(rs, m->addrs[i].addr, st.md, mark_rcpt, &mc) < 0) {
+			st.error = 1;
+			goto fail;
+		}
+	}
+	if (m->sender != NULL && lists_of(rs, m->sender, st.md, mark_sender, &st) < 0) {
+		st.error = 1;
+		goto fail;
+	}
+
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+		enum action a = opts->file_actions ? r->file_action : r->action;
+		int monitor = opts->file_actions ? r->file_action == ACTION_MONITOR : r->monitor;
+
+		if (!opts->file_actions && !r->enabled)
+			continue;
+		if (!cond_eval(&st, r->when)) {
+			if (st.error)
+				goto fail;
+			continue;
+		}
+		if (monitor) {
+			if (v->nmonitored < VERDICT_MAX_MONITORED) {
+				v->monitored[v->nmonitored] = r;
+				v->monitored_would[v->nmonitored] = a;
+				v->nmonitored++;
+			}
+			continue;
+		}
+		v->rule = r;
+		v->action = a;
+		break;
+	}
+	if (v->rule != NULL && collect_matches(&st, v->rule, v) < 0) {
+		st.error = 0;
+		goto fail;
+	}
+	v->origin = ORIGIN_RULES;
+	/*
+	 * A rule that stops the message on what was examined stands: the rest
+	 * could only have added reasons. Anything else must not pass.
+	 */
+	if (m->error != NULL && !is_stopping(v->action)) {
+		v->origin = ORIGIN_ERROR;
+		v->reason = m->error;
+		v->action = opts->on_error;
+		rv = -1;
+	} else if (m->limit != NULL && !is_stopping(v->action)) {
+		v->origin = ORIGIN_LIMIT;
+		v->reason = m->limit;
+		v->action = opts->on_limit;
+	}
+	verdict_set_code(v, v->action, v->origin == ORIGIN_RULES ? v->rule : NULL);
+	goto out;
+fail:
+	free(v->matches);
+	v->matches = NULL;
+	v->nmatches = 0;
+	v->rule = NULL;
+	v->origin = ORIGIN_ERROR;
+	v->reason = st.error ? "pattern match limit or error" : "out of memory";
+	v->action = opts->on_error;
+	verdict_set_code(v, v->action, NULL);
+	rv = -1;
+out:
+	free(st.list_src);
+	free(st.sender_in);
+	if (st.md != NULL)
+		pcre2_match_data_free(st.md);
+	return rv;
+}

@@ -1,0 +1,22 @@
+/*
+ * eval.h - decide a verdict for a message; never blocks, never logs.
+ */
+#ifndef CCGUARD_EVAL_H
+#define CCGUARD_EVAL_H
+
+#include "verdict.h"
+
+struct ruleset;
+struct msg;
+
+struct eval_opts {
+	enum action	on_limit;	/* when a limit stopped the examination */
+	enum action	on_error;	/* when something failed */
+	int		file_actions;	/* examples: rules exactly as written */
+};
+
+int	eval_message(const struct ruleset *, const struct msg *,
+	    const struct eval_opts *, struct verdict *);
+int	eval_address_in_list(const struct ruleset *, const char *addr, int list);
+
+#endif

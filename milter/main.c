@@ -1,0 +1,382 @@
+/*
+ * NAME
+ *	ccguard - milter that stops mail addressed to parties that must not be
+ *	addressed together
+ * SYNOPSIS
+ *	ccguard [-v] [-c file] [-p socket] [-u user]
+ *	ccguard -n [-v] [-c file]
+ *	ccguard -t message [--from addr] [--rcpt addr]... [--auth user] [-c file]
+ * DESCRIPTION
+ *	Startup: read and check the configuration and rules (fatal with
+ *	file:line on any error), open the milter socket, drop to the
+ *	unprivileged user when started as root, then hand over to smfi_main().
+ *	The daemon always stays in the foreground (systemd supervises it) and
+ *	logs to syslog and stderr. SIGHUP reloads (sighup.c), SIGTERM stops.
+ *
+ *	-n checks everything a start would (including every example in the rule
+ *	files) and exits 0 or EX_CONFIG. -t evaluates a message file through
+ *	the same code and prints a trace.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "addr.h"
+#include "action.h"
+#include "callbacks.h"
+#include "conf.h"
+#include "diag.h"
+#include "eval.h"
+#include "log.h"
+#include "mime.h"
+#include "mime_scan.h"
+#include "msg.h"
+#include "msgfile.h"
+#include "notify.h"
+#include "policy.h"
+#include "reply.h"
+#include "ruleset.h"
+#include "sighup.h"
+
+#ifndef CCGUARD_CONFDIR
+#define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
+#endif
+
+static const char *conf_path;		/* NULL: the default, if it exists */
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: ccguard [-v] [-c file] [-p socket] [-u user]\n"
+	    "       ccguard -n [-v] [-c file]\n"
+	    "       ccguard -t message [--from addr] [--rcpt addr]... [--auth user] [-c file]\n"
+	    "\n"
+	    "  -c, --config FILE   configuration (default " CCGUARD_CONFDIR "/ccguard.conf)\n"
+	    "  -p, --socket SPEC   milter socket: unix:/path, local:/path, inet:port@host\n"
+	    "  -u, --user USER     run as USER after opening the socket (when root)\n"
+	    "  -n, --check         check the configuration, rules and examples, then exit\n"
+	    "  -t, --test FILE     evaluate a message file and print a trace\n"
+	    "      --from ADDR     envelope sender for -t (default: Return-Path, or <>)\n"
+	    "      --rcpt ADDR     envelope recipient for -t (repeatable)\n"
+	    "      --auth USER     treat the -t message as sent by an authenticated client\n"
+	    "  -f, --foreground    accepted for compatibility; ccguard never forks\n"
+	    "  -v, --verbose       more detail (-n: print the settings in force)\n"
+	    "  -h, --help          this text\n"
+	    "  -V, --version       print the version\n");
+}
+
+/* load_policy - the policy or NULL, with diagnostics printed */
+static struct policy *
+load_policy(int to_log)
+{
+	struct policy *p;
+	struct diag d;
+
+	diag_init(&d);
+	p = policy_load(conf_path, 1, &d);
+	if (d.text.len > 0) {
+		char *line, *save = NULL, *text = strdup(strbuf_str(&d.text));
+
+		for (line = text != NULL ? strtok_r(text, "\n", &save) : NULL; line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if (to_log)
+				log_warnx("%s", line);
+			else
+				fprintf(stderr, "%s\n", line);
+		}
+		free(text);
+	}
+	if (p == NULL && d.errors == 0) {
+		if (to_log)
+			log_warnx("could not load the configuration");
+		else
+			fprintf(stderr, "ccguard: could not load the configuration\n");
+	}
+	diag_free(&d);
+	return p;
+}
+
+static void
+print_setting(void *arg, const char *name, const char *value)
+{
+	printf("%s = %s\n", name, value);
+}
+
+/* reload - SIGHUP: validate everything, then swap; keep the old on error */
+static void
+reload(void)
+{
+	struct policy *p;
+
+	log_info("reload: reading %s", conf_path != NULL ? conf_path : "(defaults)");
+	if ((p = load_policy(1)) == NULL) {
+		log_warnx("reload failed: keeping the rules in force");
+		return;
+	}
+	log_info("reload: %zu rules, %zu lists in force", p->rs->nrules, p->rs->nlists);
+	policy_install(p);
+}
+
+static void
+print_sources(int sources, int how)
+{
+	static const int bits[] = {
+		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC, ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
+	};
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (sources & bits[i]) {
+			printf("%s%s", first ? "" : ", ", addr_source_name(bits[i]));
+			first = 0;
+		}
+	}
+	if (how & ADDR_HOW_DAMAGED)
+		printf(" (malformed header)");
+	if (how & ADDR_HOW_ROUTED)
+		printf(" (routing form)");
+}
+
+/* test_message - ccguard -t: the milter's evaluation on a file, traced */
+static int
+test_message(struct policy *p, const char *path, const char *from, char **rcpts,
+    size_t nrcpts, const char *auth)
+{
+	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
+	struct mime_scan *scan = p->rs->needs_body ? mime_scan_new() : NULL;
+	struct reply_vars rv;
+	struct verdict v;
+	struct reply r;
+	struct msg *m;
+	char err[256], hold[1024], flags[128];
+	size_t i, j;
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "ccguard: %s: %s\n", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if ((m = msg_new(&p->conf->limits)) == NULL)
+		return EX_OSERR;
+	/* The envelope comes first, as over SMTP. */
+	msg_set_sender(m, "<>");
+	for (i = 0; i < nrcpts; i++)
+		msg_add_rcpt(m, rcpts[i]);
+	if (auth != NULL)
+		msg_set_string(m, &m->auth, auth);
+	if (msgfile_read(fp, m, scan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ccguard: %s: %s\n", path, err);
+		if (fp != stdin)
+			fclose(fp);
+		msg_free(m);
+		mime_scan_free(scan);
+		return EX_DATAERR;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	if (from == NULL)
+		from = msg_header(m, "Return-Path", 0);
+	msg_set_sender(m, from != NULL ? from : "<>");
+	msg_set_string(m, &m->queue_id, "TEST");
+	if (scan != NULL)
+		m->body_flags = mime_scan_finish(scan);
+	scan = mime_scan_free(scan);
+
+	printf("message: %s\n", path);
+	printf("sender: <%s>%s\n", m->sender != NULL ? m->sender : "",
+	    auth != NULL ? " (authenticated)" : "");
+	printf("recipients examined: %zu envelope, %zu distinct addresses\n", m->nrcpts, m->naddrs);
+	for (i = 0; i < m->naddrs; i++) {
+		int first = 1;
+
+		printf("  %s  [", m->addrs[i].addr);
+		print_sources(m->addrs[i].sources, m->addrs[i].how);
+		printf("]");
+		for (j = 0; j < p->rs->nlists; j++) {
+			if (!p->rs->lists[j].used || eval_address_in_list(p->rs, m->addrs[i].addr, (int)j) != 1)
+				continue;
+			printf("%s%s", first ? "  lists: " : ", ", p->rs->lists[j].name);
+			first = 0;
+		}
+		printf("\n");
+	}
+	if (p->rs->needs_body)
+		printf("body: %s\n", mime_flag_names(m->body_flags, flags, sizeof(flags)));
+	if (m->limit != NULL)
+		printf("limit reached: %s\n", m->limit);
+
+	eval_message(p->rs, m, &opts, &v);
+	for (i = 0; i < v.nmonitored; i++)
+		printf("monitor: rule %s (%s:%d) matched; would %s\n", v.monitored[i]->name,
+		    v.monitored[i]->file, v.monitored[i]->line, action_name(v.monitored_would[i]));
+	if (v.rule != NULL)
+		printf("rule: %s (%s:%d)\n", v.rule->name, v.rule->file, v.rule->line);
+	else
+		printf("rule: none matched\n");
+	if (v.origin != ORIGIN_RULES)
+		printf("because: %s\n", v.reason);
+	printf("action: %s\n", action_name(v.action));
+	if (v.nmatches > 0) {
+		printf("matched:\n");
+		for (i = 0; i < v.nmatches; i++) {
+			printf("  %s  [", v.matches[i].addr);
+			print_sources(v.matches[i].sources, v.matches[i].how);
+			printf("]\n");
+		}
+	}
+	if (v.action == ACTION_REJECT || v.action == ACTION_TEMPFAIL) {
+		reply_vars_init(&rv, &v, m, p->conf->hostname);
+		if (v.origin == ORIGIN_RULES && reply_smtp(v.rule != NULL ? v.rule->reply : NULL, &rv, &r) == 0) {
+			printf("reply:\n");
+			for (i = 0; i < r.nlines; i++)
+				printf("  %s%c%s %s\n", v.code, i + 1 == r.nlines ? ' ' : '-', v.dsn, r.lines[i]);
+			reply_free(&r);
+		} else
+			printf("reply: %s %s (limit or error text)\n", v.code, v.dsn);
+		reply_vars_free(&rv);
+	}
+	if (v.action == ACTION_HOLD) {
+		action_hold_header(&v, m, hold, sizeof(hold));
+		printf("hold header: %s: %s\n", p->conf->hold_header, hold);
+	}
+	verdict_clear(&v);
+	msg_free(m);
+	return 0;
+}
+
+/* drop_privileges - become user (and its groups) for good */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || user == NULL || *user == '\0')
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user \"%s\" does not exist (set \"user\" or -u)", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0)
+		fatal("cannot drop privileges to %s", user);
+	if (setuid(0) == 0)
+		fatalx("privileges were not dropped");
+	log_info("running as %s", user);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_FROM = 256, OPT_RCPT, OPT_AUTH };
+	static const struct option longopts[] = {
+		{ "config",	required_argument, NULL, 'c' },
+		{ "socket",	required_argument, NULL, 'p' },
+		{ "user",	required_argument, NULL, 'u' },
+		{ "check",	no_argument,       NULL, 'n' },
+		{ "test",	required_argument, NULL, 't' },
+		{ "from",	required_argument, NULL, OPT_FROM },
+		{ "rcpt",	required_argument, NULL, OPT_RCPT },
+		{ "auth",	required_argument, NULL, OPT_AUTH },
+		{ "foreground",	no_argument,       NULL, 'f' },
+		{ "verbose",	no_argument,       NULL, 'v' },
+		{ "help",	no_argument,       NULL, 'h' },
+		{ "version",	no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *socket_spec = NULL, *user = NULL, *test_file = NULL, *from = NULL, *auth = NULL;
+	char **rcpts = NULL;
+	size_t nrcpts = 0;
+	int ch, check = 0, verbose = 0, r;
+	struct policy *p;
+	struct stat st;
+
+	while ((ch = getopt_long(argc, argv, "c:p:u:nt:fvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'p': socket_spec = optarg; break;
+		case 'u': user = optarg; break;
+		case 'n': check = 1; break;
+		case 't': test_file = optarg; break;
+		case OPT_FROM: from = optarg; break;
+		case OPT_RCPT:
+			if ((rcpts = realloc(rcpts, (nrcpts + 1) * sizeof(*rcpts))) == NULL)
+				return EX_OSERR;
+			rcpts[nrcpts++] = optarg;
+			break;
+		case OPT_AUTH: auth = optarg; break;
+		case 'f': break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ccguard %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (conf_path == NULL && stat(CCGUARD_CONFDIR "/ccguard.conf", &st) == 0)
+		conf_path = CCGUARD_CONFDIR "/ccguard.conf";
+
+	addr_init();
+	log_init("ccguard", 1, !check && test_file == NULL, verbose);
+	if ((p = load_policy(0)) == NULL)
+		return EX_CONFIG;
+
+	if (check) {
+		if (verbose)
+			conf_dump(p->conf, print_setting, NULL);
+		printf("ccguard: configuration OK: %s, %zu rule files, %zu rules, %zu lists, "
+		    "%zu examples passed\n", p->conf->path, p->conf->nrules, p->rs->nrules,
+		    p->rs->nlists, p->rs->nexamples);
+		policy_unref(p);
+		return 0;
+	}
+	if (test_file != NULL) {
+		r = test_message(p, test_file, from, rcpts, nrcpts, auth);
+		policy_unref(p);
+		free(rcpts);
+		return r;
+	}
+	free(rcpts);
+
+	if (socket_spec == NULL)
+		socket_spec = p->conf->socket;
+	if (user == NULL)
+		user = p->conf->user;
+	notify_init();
+	action_set_notifier(notify_message);
+	policy_install(p);
+	sighup_set_handler(reload);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (smfi_setconn((char *)socket_spec) != MI_SUCCESS)
+		fatalx("bad socket specification \"%s\"", socket_spec);
+	if (smfi_register(callbacks_desc) != MI_SUCCESS)
+		fatalx("smfi_register failed");
+	/* Group members (the MTA) may connect to a unix socket; others may not. */
+	umask(007);
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		fatalx("cannot open the milter socket %s", socket_spec);
+	drop_privileges(user);
+	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
+	    p->rs->nrules, p->conf->nrules);
+	r = smfi_main();
+	log_info("stopped");
+	policy_install(NULL);
+	return r == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}

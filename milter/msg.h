@@ -1,0 +1,59 @@
+/*
+ * msg.h - the state of one message: envelope, recipient addresses, headers.
+ *
+ * Filled by the milter callbacks or by ccguard -t; read by eval.c.
+ * Knows nothing of libmilter.
+ */
+#ifndef CCGUARD_MSG_H
+#define CCGUARD_MSG_H
+
+#include <stddef.h>
+
+struct strmap;
+
+struct msg_limits {
+	size_t	max_header_bytes;	/* header bytes kept and examined */
+	size_t	max_addresses;		/* distinct recipient addresses */
+	size_t	max_recipients;		/* RCPT TO commands */
+};
+
+struct msg_addr {
+	char	*addr;		/* canonical form */
+	int	 sources;	/* ADDR_SRC_* where it was found */
+	int	 how;		/* ADDR_HOW_* */
+};
+
+struct msg_header {
+	char	*name;
+	char	*value;
+};
+
+struct msg {
+	struct msg_limits limits;
+	char	*sender;	/* canonical envelope sender; NULL for <> */
+	char	*sender_raw;	/* as given by the client */
+	struct msg_addr *addrs;	/* in order of first appearance */
+	size_t	 naddrs, caddrs;
+	struct strmap *index;	/* addr -> position + 1 */
+	struct msg_header *headers;
+	size_t	 nheaders, cheaders;
+	size_t	 header_bytes;
+	size_t	 nrcpts;
+	char	*queue_id;	/* NULL until the MTA says */
+	char	*auth;		/* SMTP AUTH user, or NULL */
+	char	*client;	/* "host[addr]" for logs, or NULL */
+	int	 body_flags;	/* MIME_* facts (only when a rule asks) */
+	const char *limit;	/* the first limit reached, or NULL */
+	const char *error;	/* the first internal error, or NULL */
+};
+
+struct msg *msg_new(const struct msg_limits *);
+void	msg_reset(struct msg *);
+struct msg *msg_free(struct msg *);
+void	msg_set_sender(struct msg *, const char *arg);
+void	msg_add_rcpt(struct msg *, const char *arg);
+void	msg_add_header(struct msg *, const char *name, const char *value);
+void	msg_set_string(struct msg *, char **field, const char *value);
+const char *msg_header(const struct msg *, const char *name, size_t nth);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * NAME
+ *	reply - text made from a verdict
+ * SYNOPSIS
+ *	reply_vars_init(&vars, verdict, msg, hostname); ... reply_vars_free(&vars);
+ *	reply_smtp(template, &vars, &reply)	lines for smfi_setmlreply()
+ *	reply_matched_text(verdict, &buf, ascii)	"a (Cc) and b (envelope)"
+ * DESCRIPTION
+ *	SMTP reply lines are what libmilter and RFC 5321 allow: printable
+ *	US-ASCII only (other bytes become '?', control characters spaces, so
+ *	neither CR nor LF can reach the reply), '%' doubled as libmilter
+ *	requires, at most REPLY_LINE_WIDTH characters per line (longer lines
+ *	are wrapped at spaces) and at most REPLY_MAX_LINES lines. The
+ *	template's own line breaks are kept; values can not add lines
+ *	(template.c turns their control characters into spaces).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "msg.h"
+#include "reply.h"
+#include "ruleset.h"
+#include "template.h"
+#include "verdict.h"
+
+static const char default_reply[] =
+    "Message refused by policy rule ${rule}.\n"
+    "Addresses found: ${matched}.\n";
+
+void
+reply_vars_init(struct reply_vars *rv, const struct verdict *v, const struct msg *m,
+    const char *hostname)
+{
+	size_t i;
+
+	memset(rv, 0, sizeof(*rv));
+	rv->v = v;
+	rv->m = m;
+	rv->hostname = hostname;
+	for (i = 0; i < sizeof(rv->scratch) / sizeof(rv->scratch[0]); i++)
+		strbuf_init(&rv->scratch[i], 64 * 1024);
+}
+
+void
+reply_vars_free(struct reply_vars *rv)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rv->scratch) / sizeof(rv->scratch[0]); i++)
+		strbuf_free(&rv->scratch[i]);
+}
+
+/* reply_ascii - append in as printable ASCII (at most max bytes of input) */
+void
+reply_ascii(struct strbuf *out, const char *in, size_t max)
+{
+	size_t n;
+
+	for (n = 0; in[n] != '\0' && n < max; n++) {
+		unsigned char c = (unsigned char)in[n];
+
+		strbuf_putc(out, c >= 0x80 ? '?' : (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+	}
+	if (in[n] != '\0')
+		strbuf_puts(out, "...");
+}
+
+/* sources_text - "envelope, Cc" plus how, for one match */
+static void
+sources_text(struct strbuf *out, int sources, int how)
+{
+	static const int bits[] = {
+		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC,
+		ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
+	};
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (!(sources & bits[i]))
+			continue;
+		if (!first)
+			strbuf_puts(out, ", ");
+		strbuf_puts(out, addr_source_name(bits[i]));
+		first = 0;
+	}
+	if (how & ADDR_HOW_DAMAGED)
+		strbuf_puts(out, ", in a malformed header");
+	if (how & ADDR_HOW_ROUTED)
+		strbuf_puts(out, ", by a routing form");
+}
+
+/* reply_matched_text - "a (Cc) and b (envelope, To)" */
+int
+reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
+{
+	size_t i;
+
+	for (i = 0; i < v->nmatches; i++) {
+		if (i > 0)
+			strbuf_puts(out, i + 1 == v->nmatches ? " and " : ", ");
+		if (ascii_only)
+			reply_ascii(out, v->matches[i].addr, 254);
+		else
+			strbuf_puts(out, v->matches[i].addr);
+		strbuf_puts(out, " (");
+		sources_text(out, v->matches[i].sources, v->matches[i].how);
+		strbuf_putc(out, ')');
+	}
+	if (v->nmatches == 0)
+		strbuf_puts(out, "(none)");
+	return 0;
+}
+
+/* reply_var - the template variable lookup over a struct reply_vars */
+const char *
+reply_var(void *arg, const char *name)
+{
+	struct reply_vars *rv = arg;
+	const struct verdict *v = rv->v;
+	const struct msg *m = rv->m;
+	size_t i;
+
+	if (strcmp(name, "rule") == 0)
+		return v->rule != NULL ? v->rule->name : "(none)";
+	if (strcmp(name, "action") == 0)
+		return action_name(v->action);
+	if (strcmp(name, "matched") == 0) {
+		strbuf_reset(&rv->scratch[0]);
+		reply_matched_text(v, &rv->scratch[0], 0);
+		return strbuf_str(&rv->scratch[0]);
+	}
+	if (strcmp(name, "addresses") == 0) {
+		strbuf_reset(&rv->scratch[1]);
+		for (i = 0; i < v->nmatches; i++) {
+			if (i > 0)
+				strbuf_puts(&rv->scratch[1], ", ");
+			strbuf_puts(&rv->scratch[1], v->matches[i].addr);
+		}
+		return strbuf_str(&rv->scratch[1]);
+	}
+	if (strcmp(name, "sender") == 0)
+		return m->sender != NULL ? m->sender : "<>";
+	if (strcmp(name, "queue_id") == 0)
+		return m->queue_id != NULL ? m->queue_id : "unknown";
+	if (strcmp(name, "hostname") == 0)
+		return rv->hostname != NULL ? rv->hostname : "localhost";
+	if (strcmp(name, "subject") == 0) {
+		const char *s = msg_header(m, "Subject", 0);
+
+		if (!rv->subject_allowed)
+			return "(withheld)";
+		return s != NULL ? s : "(none)";
+	}
+	if (strcmp(name, "message_id") == 0) {
+		const char *s = msg_header(m, "Message-ID", 0);
+
+		return s != NULL ? s : "(none)";
+	}
+	if (strcmp(name, "date") == 0) {
+		time_t now = time(NULL);
+		struct tm tm;
+		char buf[64];
+
+		gmtime_r(&now, &tm);
+		strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+		strbuf_reset(&rv->scratch[2]);
+		strbuf_puts(&rv->scratch[2], buf);
+		return strbuf_str(&rv->scratch[2]);
+	}
+	if (strcmp(name, "reason") == 0)
+		return rv->reason != NULL ? rv->reason : "";
+	if (strcmp(name, "commands") == 0)
+		return rv->commands != NULL ? rv->commands : "";
+	return NULL;
+}
+
+/* reply_add_line - one SMTP-safe line; returns -1 when full */
+static int
+reply_add_line(struct reply *r, const char *s, size_t len)
+{
+	struct strbuf line;
+	size_t i;
+
+	if (r->nlines >= REPLY_MAX_LINES)
+		return -1;
+	strbuf_init(&line, 1024);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%')
+			strbuf_puts(&line, "%%");
+		else
+			strbuf_putc(&line, c >= 0x80 ? '?' : (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+	}
+	r->lines[r->nlines++] = strbuf_steal(&line);
+	r->lines[r->nlines] = NULL;
+	return 0;
+}
+
+/* reply_smtp - render a template (or the default) into reply lines */
+int
+reply_smtp(const struct template *t, struct reply_vars *rv, struct reply *r)
+{
+	struct template fallback = { "built-in", (char *)default_reply };
+	struct strbuf text;
+	const char *p, *nl;
+
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&text, 256 * 1024);
+	if (template_render(t != NULL ? t : &fallback, reply_var, rv, &text) != STRBUF_OK) {
+		strbuf_free(&text);
+		return -1;
+	}
+	/* Drop trailing blank lines. */
+	while (text.len > 0 && (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == ' '))
+		text.data[--text.len] = '\0';
+	for (p = strbuf_str(&text); *p != '\0' || p == strbuf_str(&text); p = nl + 1) {
+		size_t len;
+
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		/* Wrap long lines at the last space within the width. */
+		while (len > REPLY_LINE_WIDTH) {
+			size_t cut = REPLY_LINE_WIDTH;
+
+			while (cut > REPLY_LINE_WIDTH / 2 && p[cut] != ' ')
+				cut--;
+			if (p[cut] != ' ')
+				cut = REPLY_LINE_WIDTH;
+			if (reply_add_line(r, p, cut) < 0)
+				goto full;
+			p += cut;
+			len -= cut;
+			while (len > 0 && *p == ' ') {
+				p++;
+				len--;
+			}
+		}
+		if (reply_add_line(r, p, len) < 0)
+			goto full;
+		if (nl == NULL)
+			break;
+	}
+	strbuf_free(&text);
+	return 0;
+full:
+	/* Mark the cut so a reader knows the text was longer. */
+	free(r->lines[r->nlines - 1]);
+	r->lines[r->nlines - 1] = strdup("(reply text shortened)");
+	strbuf_free(&text);
+	return 0;
+}
+
+void
+reply_free(struct reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlines; i++)
+		free(r->lines[i]);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,239 @@
+/*
+ * NAME
+ *	ruleset - the compiled policy and its lifetime
+ * DESCRIPTION
+ *	A ruleset is built once (rules_parse.c fills it, ruleset_finish()
+ *	derives what the milter must ask the MTA for) and is then never
+ *	modified: any number of threads may evaluate it at once. Its owner is
+ *	the policy that holds it (policy.c); ruleset_free() releases every
+ *	list, rule, compiled pattern and template it owns.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ruleset.h"
+#include "strmap.h"
+#include "template.h"
+
+static const char *const action_names[] = {
+	[ACTION_PASS] = "pass",
+	[ACTION_ACCEPT] = "accept",
+	[ACTION_MONITOR] = "monitor",
+	[ACTION_NOTIFY] = "notify",
+	[ACTION_HOLD] = "hold",
+	[ACTION_REJECT] = "reject",
+	[ACTION_TEMPFAIL] = "tempfail",
+};
+
+const char *
+action_name(enum action a)
+{
+	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))
+		return action_names[a];
+	return "?";
+}
+
+int
+action_from_name(const char *s, enum action *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (strcmp(s, action_names[i]) == 0) {
+			*a = (enum action)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+verdict_clear(struct verdict *v)
+{
+	free(v->matches);
+	memset(v, 0, sizeof(*v));
+}
+
+struct ruleset *
+ruleset_new(void)
+{
+	struct ruleset *rs;
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return NULL;
+	rs->literals = strmap_new(64);
+	rs->domains = strmap_new(16);
+	rs->templates = strmap_new(8);
+	rs->mctx = pcre2_match_context_create(NULL);
+	if (rs->literals == NULL || rs->domains == NULL || rs->templates == NULL ||
+	    rs->mctx == NULL)
+		return ruleset_free(rs);
+	/* Bounded work per match: a hostile header can not stall a thread. */
+	pcre2_set_match_limit(rs->mctx, 100000);
+	pcre2_set_depth_limit(rs->mctx, 1000);
+	return rs;
+}
+
+/* ruleset_cond_free - release a condition tree */
+void
+ruleset_cond_free(struct cond *c)
+{
+	if (c == NULL)
+		return;
+	ruleset_cond_free(c->left);
+	ruleset_cond_free(c->right);
+	free(c->listname);
+	free(c->header);
+	if (c->re != NULL)
+		pcre2_code_free(c->re);
+	free(c);
+}
+
+static void
+free_template(void *t)
+{
+	template_free(t);
+}
+
+struct ruleset *
+ruleset_free(struct ruleset *rs)
+{
+	size_t i, j;
+
+	if (rs == NULL)
+		return NULL;
+	for (i = 0; i < rs->nlists; i++) {
+		free(rs->lists[i].name);
+		for (j = 0; j < rs->lists[i].npatterns; j++)
+			pcre2_code_free(rs->lists[i].patterns[j]);
+		free(rs->lists[i].patterns);
+	}
+	free(rs->lists);
+	for (i = 0; i < rs->nrules; i++) {
+		free(rs->rules[i].name);
+		ruleset_cond_free(rs->rules[i].when);
+	}
+	free(rs->rules);
+	for (i = 0; i < rs->nexamples; i++) {
+		struct example *ex = &rs->examples[i];
+
+		free(ex->sender);
+		for (j = 0; j < ex->nrcpts; j++)
+			free(ex->rcpts[j]);
+		free(ex->rcpts);
+		for (j = 0; j < ex->nheaders; j++) {
+			free(ex->headers[j].name);
+			free(ex->headers[j].value);
+		}
+		free(ex->headers);
+		free(ex->auth);
+		free(ex->expect_rule);
+	}
+	free(rs->examples);
+	strmap_free(rs->literals, free);
+	strmap_free(rs->domains, free);
+	strmap_free(rs->templates, free_template);
+	for (i = 0; i < rs->nfiles; i++)
+		free(rs->files[i]);
+	free(rs->files);
+	for (i = 0; i < rs->nheaders; i++)
+		free(rs->headers[i]);
+	free(rs->headers);
+	if (rs->mctx != NULL)
+		pcre2_match_context_free(rs->mctx);
+	free(rs);
+	return NULL;
+}
+
+int
+ruleset_find_list(const struct ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nlists; i++)
+		if (strcmp(rs->lists[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct rule *
+ruleset_find_rule(const struct ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (strcmp(rs->rules[i].name, name) == 0)
+			return &rs->rules[i];
+	return NULL;
+}
+
+/* ruleset_intern_file - keep one copy of a file name for diagnostics */
+const char *
+ruleset_intern_file(struct ruleset *rs, const char *path)
+{
+	char **nf;
+	size_t i;
+
+	for (i = 0; i < rs->nfiles; i++)
+		if (strcmp(rs->files[i], path) == 0)
+			return rs->files[i];
+	if ((nf = realloc(rs->files, (rs->nfiles + 1) * sizeof(*nf))) == NULL)
+		return NULL;
+	rs->files = nf;
+	if ((nf[rs->nfiles] = strdup(path)) == NULL)
+		return NULL;
+	return nf[rs->nfiles++];
+}
+
+int
+ruleset_needs_header(const struct ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nheaders; i++)
+		if (strcasecmp(rs->headers[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+ruleset_add_header(struct ruleset *rs, const char *name)
+{
+	char **nh;
+
+	if (ruleset_needs_header(rs, name))
+		return;
+	if ((nh = realloc(rs->headers, (rs->nheaders + 1) * sizeof(*nh))) == NULL)
+		return;
+	rs->headers = nh;
+	if ((nh[rs->nheaders] = strdup(name)) != NULL)
+		rs->nheaders++;
+}
+
+static void
+ruleset_scan_cond(struct ruleset *rs, const struct cond *c)
+{
+	if (c == NULL)
+		return;
+	if (c->kind == COND_HEADER_MATCHES || c->kind == COND_HEADER_EXISTS)
+		ruleset_add_header(rs, c->header);
+	if (c->kind == COND_BODY)
+		rs->needs_body = 1;
+	ruleset_scan_cond(rs, c->left);
+	ruleset_scan_cond(rs, c->right);
+}
+
+/* ruleset_finish - derive what the milter needs from the MTA */
+void
+ruleset_finish(struct ruleset *rs)
+{
+	size_t i;
+
+	rs->needs_body = 0;
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].enabled)
+			ruleset_scan_cond(rs, rs->rules[i].when);
+}

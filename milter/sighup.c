@@ -1,0 +1,53 @@
+/*
+ * NAME
+ *	sighup - make SIGHUP reload the policy under libmilter
+ * DESCRIPTION
+ *	smfi_main() blocks SIGHUP, SIGTERM and SIGINT in every thread and
+ *	starts a thread that waits for them with sigwait(3); it treats SIGHUP
+ *	like SIGTERM and stops the filter. Operators and systemd's ExecReload
+ *	expect SIGHUP to mean "re-read the configuration", and a second thread
+ *	waiting for the same signal would race libmilter's for it.
+ *
+ *	So ccguard defines sigwait() itself. Being in the executable, this
+ *	definition is the one libmilter's call binds to. It waits with
+ *	sigwaitinfo(2); a SIGHUP runs the reload handler (in libmilter's signal
+ *	thread, where nothing else runs) and goes back to waiting; any other
+ *	signal is returned to libmilter as before, so SIGTERM still stops the
+ *	filter cleanly. Nothing else in ccguard calls sigwait().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "sighup.h"
+
+static void (*sighup_handler)(void);
+
+void
+sighup_set_handler(void (*fn)(void))
+{
+	sighup_handler = fn;
+}
+
+int
+sigwait(const sigset_t *set, int *sig)
+{
+	int s;
+
+	for (;;) {
+		s = sigwaitinfo(set, NULL);
+		if (s < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (s == SIGHUP && sighup_handler != NULL) {
+			sighup_handler();
+			continue;
+		}
+		*sig = s;
+		return 0;
+	}
+}
