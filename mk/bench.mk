@@ -1,0 +1,1 @@
+# mk/bench.mk - build rules for this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# mk/deploy.mk - build rules for this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# mk/hardening.mk - build rules for this area (see Makefile.am).

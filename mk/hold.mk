@@ -1,0 +1,1 @@
+# mk/hold.mk - build rules for this area (see Makefile.am).

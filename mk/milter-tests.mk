@@ -1,0 +1,1 @@
+# mk/milter-tests.mk - build rules for this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# mk/policy.mk - build rules for this area (see Makefile.am).

@@ -1,0 +1,9 @@
+# mk/unit.mk - table-driven unit tests of the core modules (tests/unit/).
+check_PROGRAMS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval
+tests_unit_test_addr_SOURCES = tests/unit/test-addr.c tests/unit/testlib.h
+tests_unit_test_addr_LDADD = $(CORE_LIBS)
+tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/testlib.h
+tests_unit_test_rules_LDADD = $(CORE_LIBS)
+tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/testlib.h
+tests_unit_test_eval_LDADD = $(CORE_LIBS)
+TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval

@@ -1,0 +1,15 @@
+# tests/ci-packages.sh - the Debian 12 packages ccguard builds and tests with.
+# Sourced by .ci/run and the README's quick start.
+CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev"
+CCGUARD_TEST_PACKAGES="miltertest postfix swaks python3 clang libclang-rt-14-dev systemd mandoc"
+
+ci_install_packages() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "ci-packages: not root; assuming the packages are installed" >&2
+		return 0
+	fi
+	# Postfix must not ask questions, and must not grab port 25 on install.
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	apt-get update -qq &&
+	apt-get install -y -qq --no-install-recommends $CCGUARD_BUILD_PACKAGES $CCGUARD_TEST_PACKAGES >/dev/null
+}
