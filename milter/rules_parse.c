@@ -439,6 +439,10 @@ list_load_file(struct parser *ps, int id, const char *path, int optional)
 		}
 		list_add_entry(ps, id, p, display, lineno);
 	}
+	/* A directory opens, then fails to read: never take it as empty. */
+	if (ferror(fp))
+		diag_error(ps->d, ps->file, ps->lx.tokline, "cannot read list file %s: %s",
+		    display, strerror(errno));
 	free(line);
 	fclose(fp);
 }
