@@ -36,3 +36,5 @@ EXTRA_DIST += tests/policy/policytest.py \
 	tests/policy/eml/pgp-signed.eml \
 	tests/policy/eml/plain.eml \
 	tests/policy/eml/reply-both.eml
+
+EXTRA_DIST += doc/policy.md
