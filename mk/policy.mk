@@ -12,12 +12,16 @@ dist_rules_DATA += \
 check_PROGRAMS += tests/policy/test-mime-scan
 tests_policy_test_mime_scan_SOURCES = tests/policy/test-mime-scan.c
 tests_policy_test_mime_scan_LDADD = $(CORE_LIBS)
+# test_e2e_policy.py imports tests/e2e/harness.py and skips (77) without it,
+# without root or without Postfix.
 TESTS += tests/policy/test-mime-scan \
 	tests/policy/test_rules_check.py \
-	tests/policy/test_rules_table.py
+	tests/policy/test_rules_table.py \
+	tests/policy/test_e2e_policy.py
 EXTRA_DIST += tests/policy/policytest.py \
 	tests/policy/test_rules_check.py \
 	tests/policy/test_rules_table.py \
+	tests/policy/test_e2e_policy.py \
 	tests/policy/fixtures/wrong-example.rules \
 	tests/policy/fixtures/lint.rules \
 	tests/policy/fixtures/optional-list.rules \
