@@ -2,10 +2,13 @@
 dist_rules_DATA += \
 	rules/public-lists.list \
 	rules/kernel-and-distros-reply.reply \
+	rules/distros-and-public.reply \
 	rules/distros-and-public.guidance \
+	rules/kernel-and-public.reply \
 	rules/kernel-and-public.guidance \
 	rules/both-distros-lists.reply \
 	rules/distros-vs-tag.reply \
+	rules/kernel-plain-text.reply \
 	rules/kernel-plain-text.guidance
 
 # Tests: the shipped rules through ccguard -n and -t, and the body scanner.

@@ -120,4 +120,24 @@ for phrase in ("generally makes no sense", "7 days, 14 in exceptional cases",
 t.check("reply never says never", "never" not in reply.lower(), reply)
 t.check("reply names the matched addresses", SEC in reply and LD in reply, reply)
 
+# A hold or notify rule that the operator turns into a reject answers with
+# its own refusal text, never "Held ..." or "Delivered ...".
+override = os.path.join(work, "override")
+os.makedirs(override)
+conf2 = pt.write_conf(override, [main], "".join(
+    "action.%s = reject\n" % r for r in ("distros-and-public", "kernel-and-public",
+                                         "kernel-and-distros-reply", "kernel-plain-text")))
+for msg, rcpts, rule in (("distros-public.eml", [LD, "netdev@vger.kernel.org"], "distros-and-public"),
+                         ("kernel-public.eml", [SEC, "linux-kernel@vger.kernel.org"], "kernel-and-public"),
+                         ("reply-both.eml", [SEC, LD], "kernel-and-distros-reply"),
+                         ("html-only.eml", [SEC], "kernel-plain-text")):
+    cmd = [ccguard, "-t", os.path.join(eml, msg), "-c", conf2, "--from", "x@example.org"]
+    for r in rcpts:
+        cmd += ["--rcpt", r]
+    rc, out, err = pt.run(cmd)
+    first = [line for line in out.splitlines() if line.startswith("  550")][:1]
+    t.check("%s as reject: refusal wording" % rule,
+            pt.field(out, "action") == "reject" and first and "Not sent" in first[0],
+            "got %r" % (first or out))
+
 t.done()
