@@ -207,6 +207,7 @@ note_header(struct mime_part *pt, const char *name, const char *value)
 	}
 }
 
+/* type_in - type is one of types */
 static int
 type_in(const char *type, const char *const types[])
 {
@@ -357,6 +358,7 @@ flush_part_header(struct mime_scan *s)
 	s->hlen = 0;
 }
 
+/* header_append - add to the part header being unfolded, cut at its limit */
 static void
 header_append(struct mime_scan *s, const char *p, size_t n)
 {
