@@ -9,7 +9,7 @@
  *
  *	file	= { list | rule | example }
  *	list	= "list" NAME "{" { ADDRESS | "@"DOMAIN | /REGEX/flags
- *		      | "file" STRING } "}"
+ *		      | "file" STRING | "file?" STRING } "}"
  *	rule	= "rule" NAME "{" "when" expr
  *		      "action" ( "reject" [CODE [DSN]] | "tempfail" [CODE [DSN]]
  *		               | "hold" | "notify" | "monitor" | "accept" )
@@ -25,7 +25,10 @@
  *		      } "expect" ACTION [RULE] "}"
  *
  *	Newlines are white space; '#' starts a comment. Paths are relative to
- *	the directory of the file that names them. Every error is reported as
+ *	the directory of the file that names them. A list file named with
+ *	"file?" is optional: when it does not exist the entry adds nothing (the
+ *	operator's own list, e.g. /etc/ccguard/exempt-senders, that the shipped
+ *	rules read when it is there); any other error is still an error. Every error is reported as
  *	file:line and parsing resumes after the block that holds it, so one
  *	run lists them all. The caller discards the ruleset when the diag
  *	holds any error: a rule file is never half loaded.
@@ -377,7 +380,7 @@ list_add_pattern(struct parser *ps, int id, pcre2_code *re)
 
 /* list_load_file - entries from a file: one per line, '#' comments */
 static void
-list_load_file(struct parser *ps, int id, const char *path)
+list_load_file(struct parser *ps, int id, const char *path, int optional)
 {
 	const char *display;
 	char *full, *line = NULL, *p, *e;
@@ -389,7 +392,14 @@ list_load_file(struct parser *ps, int id, const char *path)
 	if ((full = path_relative(ps, path)) == NULL)
 		return;
 	display = ruleset_intern_file(ps->rs, full);
+	if (optional)
+		ps->rs->lists[id].optional = 1;
 	if ((fp = fopen(full, "r")) == NULL) {
+		/* "file?": a missing file is an empty one, nothing worse. */
+		if (optional && errno == ENOENT) {
+			free(full);
+			return;
+		}
 		diag_error(ps->d, ps->file, ps->lx.tokline, "cannot open list file %s: %s",
 		    full, strerror(errno));
 		free(full);
@@ -429,6 +439,10 @@ list_load_file(struct parser *ps, int id, const char *path)
 		}
 		list_add_entry(ps, id, p, display, lineno);
 	}
+	/* A directory opens, then fails to read: never take it as empty. */
+	if (ferror(fp))
+		diag_error(ps->d, ps->file, ps->lx.tokline, "cannot read list file %s: %s",
+		    display, strerror(errno));
 	free(line);
 	fclose(fp);
 }
@@ -484,15 +498,17 @@ parse_list(struct parser *ps)
 			    nl[id].name);
 			return;
 		case T_WORD:
-			if (is_word(ps, "file")) {
+			if (is_word(ps, "file") || is_word(ps, "file?")) {
+				int optional = is_word(ps, "file?");
+
 				lex(ps);
 				if (ps->lx.tok != T_STRING) {
-					error_here(ps, "expected a quoted path after 'file', found %s",
-					    tok_desc(&ps->lx));
+					error_here(ps, "expected a quoted path after '%s', found %s",
+					    optional ? "file?" : "file", tok_desc(&ps->lx));
 					recover(ps, 1);
 					return;
 				}
-				list_load_file(ps, id, strbuf_str(&ps->lx.text));
+				list_load_file(ps, id, strbuf_str(&ps->lx.text), optional);
 			} else
 				list_add_entry(ps, id, strbuf_str(&ps->lx.text), ps->file, ps->lx.tokline);
 			break;

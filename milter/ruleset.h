@@ -26,6 +26,7 @@ struct addrlist {
 	pcre2_code	**patterns;	/* matched against the canonical address */
 	size_t		 npatterns;
 	int		 used;		/* referenced by some rule */
+	int		 optional;	/* has a "file?" entry: may be empty */
 };
 
 enum cond_kind {

@@ -12,10 +12,11 @@
  *	same msg and eval code the milter uses. A different verdict is an error
  *	at the example's file:line.
  *
- *	Lint findings are warnings: an empty list, an address that is on both
- *	sides of a pair (the rule would fire on that one address alone), and a
- *	rule that can never fire because an earlier rule with the same or an
- *	"always" condition decides first.
+ *	Lint findings are warnings: an empty list (unless it reads an optional
+ *	"file?", empty by design until the operator writes it), an address
+ *	that is on both sides of a pair (the rule would fire on that one
+ *	address alone), and a rule that can never fire because an earlier rule
+ *	with the same or an "always" condition decides first.
  */
 #include "config.h"
 
@@ -170,7 +171,7 @@ selftest_lint(const struct ruleset *rs, struct diag *d)
 	for (i = 0; i < rs->nlists; i++) {
 		const struct addrlist *l = &rs->lists[i];
 
-		if (l->nliterals + l->ndomains + l->npatterns == 0)
+		if (l->nliterals + l->ndomains + l->npatterns == 0 && !l->optional)
 			diag_warning(d, l->file, l->line, "list \"%s\" is empty", l->name);
 	}
 	for (i = 0; i < rs->nrules; i++) {
