@@ -1,7 +1,7 @@
 # tests/ci-packages.sh - the Debian 12 packages ccguard builds and tests with.
 # Sourced by .ci/run and the README's quick start.
 CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev"
-CCGUARD_TEST_PACKAGES="miltertest postfix swaks python3 clang libclang-rt-14-dev systemd mandoc"
+CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc"
 
 ci_install_packages() {
 	if [ "$(id -u)" != 0 ]; then
