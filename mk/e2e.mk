@@ -7,4 +7,12 @@
 # tests/e2e/harness.py; TEST_EXTENSIONS is defined here only.
 TEST_EXTENSIONS = .py
 PY_LOG_COMPILER = $(PYTHON3) -B
-EXTRA_DIST += tests/e2e/harness.py
+
+E2E_TESTS = \
+	tests/e2e/test_reject.py \
+	tests/e2e/test_hold.py \
+	tests/e2e/test_pass.py \
+	tests/e2e/test_session.py
+
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += tests/e2e/harness.py $(E2E_TESTS) doc/e2e.md

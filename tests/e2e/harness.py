@@ -131,8 +131,6 @@ def message(headers, body="Test body.\r\n"):
 def report_message(subject="[report] use-after-free in foo", to=(SECURITY,),
                    cc=(DISTROS,), extra=(), body=None, msgid=None):
     """report_message - a first security report (no In-Reply-To) as bytes."""
-    global _msgid_seq
-    _msgid_seq += 1
     hdrs = [("From", "Reporter <reporter@example.org>")]
     if to:
         hdrs.append(("To", ", ".join(to)))
@@ -140,7 +138,7 @@ def report_message(subject="[report] use-after-free in foo", to=(SECURITY,),
         hdrs.append(("Cc", ", ".join(cc)))
     hdrs += [("Subject", subject),
              ("Date", "Sat, 28 Nov 2026 12:00:00 +0000"),
-             ("Message-ID", msgid or "<e2e-%d-%d@example.org>" % (os.getpid(), _msgid_seq)),
+             ("Message-ID", msgid or unique_id("report")),
              ("MIME-Version", "1.0"),
              ("Content-Type", "text/plain; charset=us-ascii")]
     hdrs += list(extra)
@@ -151,6 +149,14 @@ def report_message(subject="[report] use-after-free in foo", to=(SECURITY,),
 
 
 _msgid_seq = 0
+
+
+def unique_id(tag="m"):
+    """unique_id - a fresh Message-ID (with angle brackets)."""
+    global _msgid_seq
+    _msgid_seq += 1
+    return "<e2e-%s-%d-%d-%d@example.org>" % (tag, os.getpid(), _msgid_seq,
+                                              int(time.time() * 1000) % 1000000)
 
 
 def split_message(data):
@@ -589,10 +595,11 @@ class Env:
             except Exception as e:
                 log("postfix stop: %s" % e)
             self._wait_master_gone()
-        self.kill_milter(signal.SIGTERM, wait=True)
+        # libmilter needs up to ~5 s to notice SIGTERM; do not wait for it.
+        self.kill_milter(signal.SIGTERM, wait=True, grace=0.5)
         if self.sink is not None:
             self.sink.close()
-            self.sink_closed = True
+            self.sink = None
         if self.dir and not os.environ.get("E2E_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
         elif self.dir:
@@ -703,8 +710,11 @@ class Env:
         try:
             with open(os.path.join(self.queue_dir, "pid", "master.pid")) as f:
                 pid = int(f.read().split()[0])
-            os.kill(pid, 0)
-            return pid
+            # The master is not our child: once it exits it may stay a
+            # zombie until init reaps it. A zombie has stopped.
+            with open("/proc/%d/stat" % pid) as f:
+                state = f.read().rpartition(")")[2].split()[0]
+            return None if state in ("Z", "X") else pid
         except (OSError, ValueError, IndexError):
             return None
 
@@ -766,6 +776,20 @@ class Env:
         argv = ["sendmail", "-C", self.config_dir, "-i", "-f", mail_from] + list(args) + \
             ["--"] + list(rcpts)
         return self.postfix_cmd(*argv, check=False, input=data)
+
+    def barrier(self, timeout=15):
+        """barrier - send a harmless message and wait until the sink has it.
+
+        Mail that Postfix accepted before it and meant to deliver has had its
+        chance, so "the sink got nothing else" becomes a real check. Returns
+        the marker's Message-ID."""
+        mid = unique_id("barrier")
+        data = report_message(subject="barrier", to=("maintainer@example.com",), cc=(),
+                              msgid=mid)
+        r = self.send("barrier@example.org", ["maintainer@example.com"], data)
+        check(r.accepted, "barrier message accepted", r)
+        wait_for(lambda: self.sink.find(mid), timeout, 0.05, "barrier message at the sink")
+        return mid
 
     # -- queue
     def queue(self):
@@ -841,21 +865,25 @@ class Env:
     def milter_running(self):
         return self.milter_proc is not None and self.milter_proc.poll() is None
 
-    def kill_milter(self, sig=signal.SIGKILL, wait=True):
-        """kill_milter - send sig to ccguard (default SIGKILL); reap it."""
+    def kill_milter(self, sig=signal.SIGKILL, wait=True, grace=10.0):
+        """kill_milter - send sig to ccguard (default SIGKILL); reap it.
+
+        With wait, SIGKILL follows when it has not exited after grace
+        seconds. Returns the exit status (None when not waited for)."""
         p = self.milter_proc
         if p is None or p.poll() is not None:
-            return
+            return p.returncode if p is not None else None
         try:
             p.send_signal(sig)
         except OSError:
-            return
-        if wait:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(10)
+            return None
+        if not wait:
+            return None
+        try:
+            return p.wait(grace)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return p.wait(10)
 
     def milter_log(self):
         """milter_log - everything ccguard wrote to stderr so far."""
