@@ -12,7 +12,12 @@ E2E_TESTS = \
 	tests/e2e/test_reject.py \
 	tests/e2e/test_hold.py \
 	tests/e2e/test_pass.py \
-	tests/e2e/test_session.py
+	tests/e2e/test_session.py \
+	tests/e2e/test_milter_down.py \
+	tests/e2e/test_milter_killed.py \
+	tests/e2e/test_sendmail.py \
+	tests/e2e/test_reload_traffic.py \
+	tests/e2e/test_reload_broken.py
 
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/harness.py $(E2E_TESTS) doc/e2e.md

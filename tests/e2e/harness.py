@@ -657,6 +657,9 @@ class Env:
             ("delay_warning_time", "0"),
             ("in_flow_delay", "0"),
             ("smtpd_error_sleep_time", "0"),
+            # Tests refuse many messages in one session on purpose.
+            ("smtpd_soft_error_limit", "1000"),
+            ("smtpd_hard_error_limit", "1000"),
             ("smtpd_client_connection_rate_limit", "0"),
             ("smtpd_banner", "$myhostname ESMTP"),
             ("disable_mime_output_conversion", "yes"),
@@ -925,9 +928,10 @@ def dump(env):
     print("---- Postfix maillog")
     print(env.maillog()[-8000:])
     try:
-        print("---- queue")
-        for q in env.queue():
-            print(q)
+        q = env.queue()
+        print("---- queue (%d messages)" % len(q))
+        for x in q[:20]:
+            print(x)
     except Exception as e:
         print("(postqueue: %s)" % e)
 
