@@ -72,13 +72,21 @@ def test(env):
     senders = [Sender(env, "session", True, stop), Sender(env, "connect", False, stop)]
     for s in senders:
         s.start()
-    time.sleep(BEFORE)
-    env.write_conf(extra="action.kernel-and-distros = hold\n")
-    check(env.reload(), "the reload succeeds")
-    confirmed = time.monotonic()
-    harness.log("reload confirmed")
-    time.sleep(AFTER)
-    stop.set()
+    try:
+        time.sleep(BEFORE)
+        # On a loaded machine make sure both threads really are sending.
+        harness.wait_for(lambda: all(len(s.results) >= 3 or not s.is_alive() for s in senders),
+                         30, 0.05, "traffic before the reload")
+        env.write_conf(extra="action.kernel-and-distros = hold\n")
+        check(env.reload(), "the reload succeeds")
+        confirmed = time.monotonic()
+        harness.log("reload confirmed")
+        time.sleep(AFTER)
+        harness.wait_for(lambda: all(len([1 for t, _, _ in s.results if t > confirmed + MARGIN]) >= 3
+                                     or not s.is_alive() for s in senders),
+                         30, 0.05, "traffic after the reload")
+    finally:
+        stop.set()
     for s in senders:
         s.join(30)
         check(not s.is_alive(), "%s thread finished" % s.name)
