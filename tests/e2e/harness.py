@@ -530,7 +530,7 @@ class Env:
         self.sink = None
         self.milter_proc = None
         self.postfix_started = False
-        self._log_fh = None
+        self.final_milter_log = ""
 
     # -- paths
     def path(self, *parts):
@@ -600,6 +600,8 @@ class Env:
         if self.sink is not None:
             self.sink.close()
             self.sink = None
+        if self.dir:
+            self.final_milter_log = self.milter_log()
         if self.dir and not os.environ.get("E2E_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
         elif self.dir:
@@ -966,5 +968,15 @@ def main(test, **env_args):
             env.stop()
         sys.exit(HARD_ERROR)
     env.stop()
+    # A sanitizer build reports to stderr and may keep serving; such a
+    # report fails the test even when the mail flow looked right.
+    m = _SANITIZER_RX.search(env.final_milter_log)
+    if m:
+        print("FAIL: %s: ccguard reported a sanitizer error" % name)
+        print(env.final_milter_log[max(0, m.start() - 2000):m.start() + 6000])
+        sys.exit(1)
     print("PASS: %s (%.1fs)" % (name, time.monotonic() - _T0))
     sys.exit(0)
+
+
+_SANITIZER_RX = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error: ")
