@@ -15,6 +15,8 @@ E2E_TESTS = \
 	tests/e2e/test_session.py \
 	tests/e2e/test_milter_down.py \
 	tests/e2e/test_milter_killed.py \
+	tests/e2e/test_milter_stalled.py \
+	tests/e2e/test_concurrent.py \
 	tests/e2e/test_sendmail.py \
 	tests/e2e/test_reload_traffic.py \
 	tests/e2e/test_reload_broken.py
