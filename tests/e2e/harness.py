@@ -38,7 +38,6 @@ Environment: top_srcdir, top_builddir (as set by "make check"); when unset
 they default to the source tree this file is in. E2E_KEEP=1 keeps DIR.
 """
 
-import errno
 import json
 import os
 import pwd
@@ -588,7 +587,8 @@ class Env:
 
     def stop(self):
         """stop - take everything down; safe to call twice or after errors."""
-        if self.postfix_started:
+        # Stop Postfix also when start() failed halfway but a master runs.
+        if self.postfix_started or (self.dir and self._master_pid() is not None):
             self.postfix_started = False
             try:
                 self._postfix("stop", check=False)
@@ -944,6 +944,13 @@ def main(test, **env_args):
     env_args go to Env(). Everything is stopped whatever happens."""
     name = os.path.basename(sys.argv[0])
     env = None
+
+    def terminated(sig, frame):
+        raise SystemExit("terminated by signal %d" % sig)
+
+    # make's timeout or ^C: still tear down the private Postfix and ccguard.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, terminated)
     try:
         require_environment()
         env = Env(**env_args)
