@@ -11,6 +11,8 @@
  *	equality:
  *	- white space, angle brackets and a source route (@a,@b:) are removed;
  *	- a quoted local part is unquoted ("security"@x is security@x);
+ *	- a non-ASCII local part is mapped with Unicode NFKC (full-width
+ *	  letters become ASCII; other scripts stay as they are);
  *	- the local part is folded to ASCII lower case and a "+detail" suffix is
  *	  removed (only '+' is a detail delimiter; '-' is part of the name);
  *	- the domain loses one trailing dot, and is mapped with IDNA / UTS #46
@@ -30,7 +32,9 @@
  *	addresses GMime returned (so GMime dropped or merged something). A
  *	damaged value is additionally searched as text: every whole token
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
- *	normalises to an address is reported with ADDR_HOW_DAMAGED. A clean
+ *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
+ *	"a@b@c" short to "a@b"; such a prefix of a longer token is not
+ *	reported (the whole token is, by the text search). A clean
  *	value is never searched as text, so display names and comments can not
  *	trigger a rule.
  * DIAGNOSTICS
@@ -161,6 +165,41 @@ addr_domain(const char *in, size_t len, char **out)
 	return ADDR_OK;
 }
 
+/*
+ * addr_local_compat - map a non-ASCII local part with Unicode NFKC, then
+ * fold ASCII case, so that full-width or other compatibility forms of
+ * letters ("\xef\xbd\x93ecurity") equal their ASCII names, as the
+ * domain's UTS #46 mapping does. Other scripts stay as they are (a
+ * Cyrillic letter never becomes a Latin one). A mapping that would
+ * create an '@' (from a full-width at sign) is not applied: a local part
+ * must not grow a domain.
+ */
+static int
+addr_local_compat(struct strbuf *local)
+{
+	gchar *mapped;
+	size_t n;
+
+	if (is_ascii(local->data) || !g_utf8_validate(local->data, (gssize)local->len, NULL))
+		return ADDR_OK;
+	if ((mapped = g_utf8_normalize(local->data, (gssize)local->len,
+	    G_NORMALIZE_NFKC)) == NULL)
+		return ADDR_OK;
+	if (strchr(mapped, '@') != NULL) {
+		g_free(mapped);
+		return ADDR_OK;
+	}
+	n = strlen(mapped);
+	strbuf_reset(local);
+	if (strbuf_append(local, mapped, n) != STRBUF_OK) {
+		g_free(mapped);
+		return ADDR_NOMEM;
+	}
+	g_free(mapped);
+	ascii_lower(local->data);
+	return ADDR_OK;
+}
+
 /* addr_normalize - canonical form of one address; *out is malloc'd */
 int
 addr_normalize(const char *in, size_t len, char **out)
@@ -213,6 +252,10 @@ addr_normalize(const char *in, size_t len, char **out)
 	if (local.len == 0 || memchr(local.data, '\0', local.len) != NULL) {
 		strbuf_free(&local);
 		return ADDR_INVALID;
+	}
+	if ((r = addr_local_compat(&local)) != ADDR_OK) {
+		strbuf_free(&local);
+		return r;
 	}
 	if ((q = strchr(local.data, '+')) != NULL && q != local.data) {
 		local.len = (size_t)(q - local.data);
@@ -388,6 +431,7 @@ addr_header_is_clean(const char *v, size_t *at_count)
 }
 
 struct addr_walk {
+	const char	*value;		/* the raw header value */
 	addr_sink_fn	 sink;
 	void		*arg;
 	size_t		 ats;		/* '@' in the addresses GMime returned */
@@ -422,6 +466,30 @@ count_unquoted_at(const char *s)
 	return n;
 }
 
+static int is_token_delim(unsigned char);
+
+/*
+ * addr_gmime_cut - did GMime return a prefix of a longer token? True when
+ * the raw value holds a, never as a whole token, but followed by an '@'
+ * ("security@kernel.org@evil.example" parses as "security@kernel.org").
+ */
+static int
+addr_gmime_cut(const char *value, const char *a)
+{
+	const char *p;
+	size_t n = strlen(a);
+	int cut = 0;
+
+	for (p = value; (p = strstr(p, a)) != NULL; p++) {
+		if ((p == value || is_token_delim((unsigned char)p[-1])) &&
+		    is_token_delim((unsigned char)p[n]))
+			return 0;
+		if (p[n] == '@')
+			cut = 1;
+	}
+	return cut;
+}
+
 /* addr_walk_list - report every mailbox of a parsed list, flattening groups */
 static int
 addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
@@ -448,6 +516,8 @@ addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
 			if (a == NULL || *a == '\0')
 				continue;
 			w->ats += count_unquoted_at(a);
+			if (addr_gmime_cut(w->value, a))
+				continue;
 			if ((r = addr_emit(a, strlen(a), w->sink, w->arg, 0)) != ADDR_OK)
 				return r;
 		}
@@ -487,7 +557,7 @@ addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 int
 addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 {
-	struct addr_walk w = { sink, sinkarg, 0, 0, 0 };
+	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
 	InternetAddressList *list;
 	size_t ats = 0;
