@@ -212,6 +212,12 @@ error_here(struct parser *ps, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	/*
+	 * The lexer has already reported a bad token (and counted the error):
+	 * "expected ..., found an invalid token" would only repeat it.
+	 */
+	if (ps->lx.tok == T_ERROR)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
