@@ -12,3 +12,35 @@ tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/testlib.h
 tests_unit_test_eval_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_eval_LDADD = $(CORE_LIBS)
 TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval
+
+# Rule-file fixtures: valid files, broken files with their expected
+# diagnostics (.ref), list and reply files they name.
+EXTRA_DIST += \
+	tests/rules/bad-duplicate.ref \
+	tests/rules/bad-duplicate.rules \
+	tests/rules/bad-example.ref \
+	tests/rules/bad-example.rules \
+	tests/rules/bad-keyword.ref \
+	tests/rules/bad-keyword.rules \
+	tests/rules/bad-many.ref \
+	tests/rules/bad-many.rules \
+	tests/rules/bad-missing-brace.ref \
+	tests/rules/bad-missing-brace.rules \
+	tests/rules/bad-missing-parts.ref \
+	tests/rules/bad-missing-parts.rules \
+	tests/rules/bad-regex.ref \
+	tests/rules/bad-regex.rules \
+	tests/rules/bad-smtp-code.ref \
+	tests/rules/bad-smtp-code.rules \
+	tests/rules/bad-string.ref \
+	tests/rules/bad-string.rules \
+	tests/rules/bad-template.ref \
+	tests/rules/bad-template.reply \
+	tests/rules/bad-template.rules \
+	tests/rules/bad-unknown-list.ref \
+	tests/rules/bad-unknown-list.rules \
+	tests/rules/valid-all.rules \
+	tests/rules/valid.list \
+	tests/rules/valid.reply \
+	tests/rules/warn-lint.ref \
+	tests/rules/warn-lint.rules
