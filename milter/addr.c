@@ -22,7 +22,8 @@
  *	- a domain literal ([192.0.2.1]) is kept as it is, lower-cased.
  *	Percent-hack (a%b@c) and bang-path (b!a@c) addresses are reported twice:
  *	as written, and in the form a relay could route them to (a@b), flagged
- *	ADDR_HOW_ROUTED. Counting both is the fail-safe reading.
+ *	ADDR_HOW_ROUTED; with a "+detail", the route is read both after and
+ *	before the detail is removed. Counting all is the fail-safe reading.
  *
  *	Header values are parsed with GMime's RFC 5322 parser (groups, quoted
  *	display names, encoded words, comments, folding). A value counts as
@@ -200,9 +201,18 @@ addr_local_compat(struct strbuf *local)
 	return ADDR_OK;
 }
 
+static int addr_canon(const char *, size_t, char **, int);
+
 /* addr_normalize - canonical form of one address; *out is malloc'd */
 int
 addr_normalize(const char *in, size_t len, char **out)
+{
+	return addr_canon(in, len, out, 0);
+}
+
+/* addr_canon - addr_normalize(), optionally keeping a "+detail" suffix */
+static int
+addr_canon(const char *in, size_t len, char **out, int keep_detail)
 {
 	const char *p = in, *end = in + len, *at = NULL, *q;
 	struct strbuf local;
@@ -257,7 +267,7 @@ addr_normalize(const char *in, size_t len, char **out)
 		strbuf_free(&local);
 		return r;
 	}
-	if ((q = strchr(local.data, '+')) != NULL && q != local.data) {
+	if (!keep_detail && (q = strchr(local.data, '+')) != NULL && q != local.data) {
 		local.len = (size_t)(q - local.data);
 		local.data[local.len] = '\0';
 	}
@@ -283,12 +293,16 @@ addr_normalize(const char *in, size_t len, char **out)
 /*
  * addr_emit_routed - report the forms a relay could route addr to:
  * "a%b@c" -> "a@b" (rightmost '%'), "h!u@c" -> "u@h" (first '!').
+ * With keep_detail, addr still has its "+detail" and so does each next
+ * hop: a relay may apply the route before it removes a detail, and
+ * "security+x%kernel.org@relay" then goes to security+x@kernel.org.
  */
 static int
-addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth)
+addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth,
+    int keep_detail)
 {
 	const char *at = strrchr(addr, '@'), *pct, *bang;
-	char *alt = NULL, *canon = NULL;
+	char *alt = NULL, *canon = NULL, *next = NULL;
 	size_t llen;
 	int r;
 
@@ -307,16 +321,24 @@ addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int de
 			return ADDR_NOMEM;
 	} else
 		return ADDR_OK;
-	r = addr_normalize(alt, strlen(alt), &canon);
+	r = addr_canon(alt, strlen(alt), &canon, 0);
+	if (r == ADDR_OK && keep_detail)
+		r = addr_canon(alt, strlen(alt), &next, 1);
 	free(alt);
-	if (r == ADDR_INVALID)
+	if (r == ADDR_INVALID) {
+		free(canon);
 		return ADDR_OK;
-	if (r != ADDR_OK)
+	}
+	if (r != ADDR_OK) {
+		free(canon);
 		return r;
+	}
 	r = sink(arg, canon, how | ADDR_HOW_ROUTED);
 	if (r == ADDR_OK)
-		r = addr_emit_routed(canon, sink, arg, how, depth + 1);
+		r = addr_emit_routed(next != NULL ? next : canon, sink, arg, how, depth + 1,
+		    keep_detail);
 	free(canon);
+	free(next);
 	return r;
 }
 
@@ -324,7 +346,7 @@ addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int de
 static int
 addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
 {
-	char *canon;
+	char *canon, *full = NULL;
 	int r;
 
 	r = addr_normalize(s, len, &canon);
@@ -334,7 +356,13 @@ addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
 		return r;
 	r = sink(arg, canon, how);
 	if (r == ADDR_OK && strpbrk(canon, "%!") != NULL)
-		r = addr_emit_routed(canon, sink, arg, how, 0);
+		r = addr_emit_routed(canon, sink, arg, how, 0, 0);
+	/* The same route read before the detail is removed (see above). */
+	if (r == ADDR_OK && memchr(s, '+', len) != NULL &&
+	    (r = addr_canon(s, len, &full, 1)) == ADDR_OK &&
+	    strcmp(full, canon) != 0 && strpbrk(full, "%!") != NULL)
+		r = addr_emit_routed(full, sink, arg, how, 0, 1);
+	free(full);
 	free(canon);
 	return r;
 }
