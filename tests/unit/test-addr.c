@@ -82,6 +82,12 @@ static const struct hdr_case hdr_cases[] = {
 	    { "someone@example.org" }, { SEC }, 0, 1 },
 	{ "encoded word in a group name", "To",
 	    "=?UTF-8?Q?security=40kernel.org?=: a@example.org;", { "a@example.org" }, { SEC }, 0, 1 },
+	{ "encoded word as the whole value", "Cc", "=?UTF-8?Q?security=40kernel.org?=",
+	    { 0 }, { SEC }, 0, -1 },
+	{ "encoded word with angle brackets", "Cc",
+	    "=?UTF-8?Q?=3Csecurity=40kernel.org=3E?= <a@example.org>", { "a@example.org" }, { SEC }, 0, 1 },
+	{ "encoded word then a bare address", "Cc",
+	    "=?UTF-8?B?bGludXgtZGlzdHJvc0B2cy5vcGVud2FsbC5vcmc=?= a@example.org", { 0 }, { LD }, 0, -1 },
 	/* Comments. */
 	{ "trailing comment", "Cc", SEC " (Kernel Security)", { SEC }, { 0 }, 0, 1 },
 	{ "leading comment", "Cc", "(kernel team) <" SEC ">", { SEC }, { 0 }, 0, 1 },
@@ -150,6 +156,7 @@ static const struct hdr_case hdr_cases[] = {
 	/* Routing forms: also counted as the address a relay would use. */
 	{ "percent hack", "Cc", "security%kernel.org@relay.example",
 	    { "security%kernel.org@relay.example", SEC }, { 0 }, 0, 2 },
+	{ "percent hack with +detail", "Cc", "security+x%kernel.org@relay.example", { SEC }, { 0 }, 0, -1 },
 	{ "bang path", "Cc", "kernel.org!security@relay.example", { SEC }, { 0 }, 0, 2 },
 	/* Damaged headers: whole tokens count. */
 	{ "unbalanced quote", "Cc", "\"Security <" SEC ">, " LD, { SEC, LD }, { 0 }, 0, -1 },
@@ -299,6 +306,12 @@ static const struct env_case env_cases[] = {
 	    "security%kernel.org@relay.example", SEC },
 	{ "percent hack, two hops", "<security%kernel.org%b.example@relay.example>", ADDR_OK,
 	    "security%kernel.org%b.example@relay.example", SEC },
+	{ "percent hack with +detail", "<security+x%kernel.org@relay.example>", ADDR_OK,
+	    "security@relay.example", SEC },
+	{ "percent hack, +detail after the route", "<linux-distros%vs.openwall.org+x@relay.example>",
+	    ADDR_OK, "linux-distros%vs.openwall.org@relay.example", LD },
+	{ "bang path with +detail", "<vs.openwall.org!linux-distros+y@relay.example>", ADDR_OK,
+	    "vs.openwall.org!linux-distros@relay.example", LD },
 	{ "bang path", "<kernel.org!security@relay.example>", ADDR_OK,
 	    "kernel.org!security@relay.example", SEC },
 	{ "bang path without domain", "<vs.openwall.org!linux-distros>", ADDR_OK,
