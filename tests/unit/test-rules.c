@@ -363,9 +363,15 @@ static const struct conf_case conf_cases[] = {
 	    "  user =\nrules = @R@/valid-all.rules\n",
 	    "CONF:1: continuation line with nothing to continue\n" },
 	{ "number out of range",
-	    "user =\nrules = @R@/valid-all.rules\nmax_header_bytes = 1\nmax_addresses = -5\n",
+	    "user =\nrules = @R@/valid-all.rules\nmax_header_bytes = 1\nmax_addresses = -5\n"
+	    "max_recipients = 18014398509481985k\nmax_addresses = 17592186044417M\n"
+	    "max_recipients = 5x\nmax_recipients = 10m\n",
 	    "CONF:3: max_header_bytes: bad value \"1\" (want a number from 4096 to 1073741824)\n"
-	    "CONF:4: max_addresses: bad value \"-5\" (want a number from 10 to 10000000)\n" },
+	    "CONF:4: max_addresses: bad value \"-5\" (want a number from 10 to 10000000)\n"
+	    "CONF:5: max_recipients: bad value \"18014398509481985k\" (want a number from 1 to 10000000)\n"
+	    "CONF:6: max_addresses: bad value \"17592186044417M\" (want a number from 10 to 10000000)\n"
+	    "CONF:7: max_recipients: bad value \"5x\" (want a number from 1 to 10000000)\n"
+	    "CONF:8: max_recipients: bad value \"10m\" (want a number from 1 to 10000000)\n" },
 	{ "overrides of rules that do not exist, bad override values",
 	    "user =\nrules = @R@/valid-all.rules\n"
 	    "action.NOSUCHRULE = hold\n"
