@@ -12,10 +12,13 @@ tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/testlib.h
 tests_unit_test_eval_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_eval_LDADD = $(CORE_LIBS)
 TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval
+# The same fixtures through the real binary: ccguard -n against the .ref files.
+TESTS += tests/rules/check-refs.sh
 
 # Rule-file fixtures: valid files, broken files with their expected
 # diagnostics (.ref), list and reply files they name.
 EXTRA_DIST += \
+	tests/rules/check-refs.sh \
 	tests/rules/bad-duplicate.ref \
 	tests/rules/bad-duplicate.rules \
 	tests/rules/bad-example.ref \
@@ -39,6 +42,7 @@ EXTRA_DIST += \
 	tests/rules/bad-template.rules \
 	tests/rules/bad-unknown-list.ref \
 	tests/rules/bad-unknown-list.rules \
+	tests/rules/valid-all.ref \
 	tests/rules/valid-all.rules \
 	tests/rules/valid.list \
 	tests/rules/valid.reply \
