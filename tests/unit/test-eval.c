@@ -396,6 +396,107 @@ test_hostile_reply(void)
 	ruleset_free(rs);
 }
 
+/* Reply formatting limits: line count, hard cuts, empty text, '%'. */
+static void
+test_reply_format(void)
+{
+	struct verdict v;
+	struct reply_vars rv;
+	struct reply r;
+	struct template *t;
+	struct diag d;
+	struct strbuf sb;
+	struct msg *m;
+	static const struct msg_limits lim = { 4096, 10, 10 };
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	m = msg_new(&lim);
+	diag_init(&d);
+	strbuf_init(&sb, 0);
+
+	/* 40 lines: cut to REPLY_MAX_LINES, the last one saying so. */
+	for (i = 0; i < 40; i++)
+		strbuf_printf(&sb, "line %zu\n", i);
+	t = template_from_text(strbuf_str(&sb), "long.reply", &d);
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(t != NULL && reply_smtp(t, &rv, &r) == 0, "long.reply: no reply");
+	CHECK(r.nlines == REPLY_MAX_LINES && r.lines[REPLY_MAX_LINES] == NULL,
+	    "long.reply: got %zu lines, want %d", r.nlines, REPLY_MAX_LINES);
+	CHECK(r.nlines > 0 && strcmp(r.lines[r.nlines - 1], "(reply text shortened)") == 0,
+	    "long.reply: got last line \"%s\", want the shortened mark",
+	    r.nlines > 0 ? r.lines[r.nlines - 1] : "");
+	check_reply_lines(&r, "long.reply");
+	reply_free(&r);
+	reply_vars_free(&rv);
+	template_free(t);
+
+	/* One word longer than a line is cut hard; words wrap at spaces. */
+	strbuf_reset(&sb);
+	for (i = 0; i < 100; i++)
+		strbuf_putc(&sb, 'w');
+	strbuf_puts(&sb, " short");
+	for (i = 0; i < 30; i++)
+		strbuf_puts(&sb, " word");
+	strbuf_puts(&sb, " 100% sure\n\n\n");
+	t = template_from_text(strbuf_str(&sb), "wide.reply", &d);
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(t != NULL && reply_smtp(t, &rv, &r) == 0, "wide.reply: no reply");
+	check_reply_lines(&r, "wide.reply");
+	CHECK(r.nlines == 4 && strlen(r.lines[0]) == REPLY_LINE_WIDTH && r.lines[1][0] == 'w' &&
+	    strstr(r.lines[r.nlines - 1], "100%% sure") != NULL,
+	    "wide.reply: got %zu lines (\"%s\" ... \"%s\"), want 4 ending in \"100%%%% sure\"",
+	    r.nlines, r.nlines ? r.lines[0] : "", r.nlines ? r.lines[r.nlines - 1] : "");
+	reply_free(&r);
+	reply_vars_free(&rv);
+	template_free(t);
+
+	/* The built-in text when a rule has no reply file. */
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(reply_smtp(NULL, &rv, &r) == 0 && r.nlines == 2 &&
+	    strcmp(r.lines[0], "Message refused by policy rule (none).") == 0 &&
+	    strcmp(r.lines[1], "Addresses found: (none).") == 0,
+	    "built-in reply: got %zu lines: \"%s\"", r.nlines, r.nlines ? r.lines[0] : "");
+	reply_free(&r);
+	reply_vars_free(&rv);
+
+	strbuf_free(&sb);
+	diag_free(&d);
+	msg_free(m);
+}
+
+/* msg_reset: one message's state never leaks into the next. */
+static void
+test_msg_reset(void)
+{
+	static const struct msg_limits lim = { 4096, 10, 2 };
+	struct msg *m = msg_new(&lim);
+
+	msg_set_string(m, &m->client, "mx.example[192.0.2.1]");
+	msg_set_sender(m, "<a@example.org>");
+	msg_add_rcpt(m, SEC);
+	msg_add_rcpt(m, LD);
+	msg_add_rcpt(m, DI);
+	msg_add_header(m, "Cc", "x@example.org");
+	msg_set_string(m, &m->auth, "alice");
+	CHECK(m->limit != NULL && strcmp(m->limit, "max_recipients") == 0,
+	    "third RCPT: got limit %s, want max_recipients", m->limit ? m->limit : "(none)");
+	msg_reset(m);
+	CHECK(m->naddrs == 0 && m->nheaders == 0 && m->nrcpts == 0 && m->sender == NULL &&
+	    m->auth == NULL && m->limit == NULL && m->error == NULL && m->header_bytes == 0,
+	    "msg_reset: got %zu addresses, %zu headers, limit %s; want an empty message",
+	    m->naddrs, m->nheaders, m->limit ? m->limit : "(none)");
+	CHECK(m->client != NULL && strcmp(m->client, "mx.example[192.0.2.1]") == 0 &&
+	    m->limits.max_recipients == 2, "msg_reset: the connection's client and limits must stay");
+	msg_set_sender(m, "<>");
+	CHECK(m->sender == NULL, "null sender: got \"%s\", want NULL", m->sender);
+	msg_add_rcpt(m, "<Security@Kernel.org>");
+	CHECK(m->naddrs == 1 && strcmp(m->addrs[0].addr, SEC) == 0 &&
+	    m->addrs[0].sources == ADDR_SRC_ENVELOPE, "after reset: got %zu addresses", m->naddrs);
+	CHECK(msg_header(m, "Cc", 0) == NULL, "after reset: the old Cc is still there");
+	msg_free(m);
+}
+
 struct limit_case {
 	const char	*label;
 	struct msg_limits lim;
@@ -597,6 +698,8 @@ main(void)
 	test_table(p);
 	test_shipped_reply(p);
 	test_hostile_reply();
+	test_reply_format();
+	test_msg_reset();
 	test_limits(p, ACTION_TEMPFAIL);
 	test_limits(p, ACTION_REJECT);
 	test_error(p);
