@@ -206,6 +206,7 @@ addr_list_text(const struct msg *m, struct strbuf *sb)
 	return strbuf_str(sb);
 }
 
+/* run_header_cases - every header row through msg_add_header() */
 static void
 run_header_cases(void)
 {
@@ -327,6 +328,7 @@ struct collect {
 	size_t	 n;
 };
 
+/* collect_sink - an address sink that keeps what it is given */
 static int
 collect_sink(void *arg, const char *addr, int how)
 {
@@ -339,6 +341,7 @@ collect_sink(void *arg, const char *addr, int how)
 	return ADDR_OK;
 }
 
+/* run_envelope_cases - addr_normalize() and addr_from_envelope() on SMTP paths */
 static void
 run_envelope_cases(void)
 {
@@ -394,6 +397,7 @@ run_source_names(void)
 	CHECK_STR(addr_source_name(ADDR_SRC_ENVELOPE), "envelope", "source name");
 }
 
+/* main - run every table */
 int
 main(void)
 {

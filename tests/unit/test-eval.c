@@ -183,6 +183,7 @@ matches_text(const struct verdict *v, struct strbuf *sb)
 	return strbuf_str(sb);
 }
 
+/* test_table - every message row against the shipped rules */
 static void
 test_table(const struct policy *p)
 {
@@ -537,6 +538,7 @@ static const struct limit_case limit_cases[] = {
 	    { "Cc: b@example.org" }, 0, ACTION_PASS, ORIGIN_RULES, NULL },
 };
 
+/* test_limits - each limit, with on_limit as given */
 static void
 test_limits(const struct policy *p, enum action on_limit)
 {
@@ -628,6 +630,7 @@ static const struct override_case override_cases[] = {
 	    NULL },
 };
 
+/* test_overrides - action.RULE lines in ccguard.conf change the verdict */
 static void
 test_overrides(void)
 {
@@ -679,6 +682,7 @@ test_overrides(void)
 	}
 }
 
+/* main - load the shipped rules once and run every test */
 int
 main(void)
 {

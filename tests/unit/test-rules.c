@@ -114,6 +114,7 @@ static const char *const bad_files[] = {
 	"bad-template", "bad-example", "bad-many",
 };
 
+/* test_bad_files - each broken fixture: no policy, exactly its .ref */
 static void
 test_bad_files(void)
 {
@@ -170,6 +171,7 @@ find_cond(const struct cond *c, enum cond_kind kind)
 	return find_cond(c->right, kind);
 }
 
+/* check_rule - one loaded rule has the action, codes and texts written */
 static void
 check_rule(const struct ruleset *rs, const char *name, enum action a, const char *code,
     const char *dsn, int has_reply, int has_guidance)
@@ -192,6 +194,7 @@ check_rule(const struct ruleset *rs, const char *name, enum action a, const char
 	CHECK(r->enabled, "rule %s: got disabled, want enabled", name);
 }
 
+/* test_valid - valid-all.rules loads and holds what it says */
 static void
 test_valid(void)
 {
@@ -391,6 +394,7 @@ static const struct conf_case conf_cases[] = {
 	    "CONF: no rule files (set \"rules\")\n" },
 };
 
+/* test_conf - ccguard.conf mistakes, reported as file:line */
 static void
 test_conf(void)
 {
@@ -451,6 +455,7 @@ test_conf_ok(void)
 	policy_unref(p);
 }
 
+/* main - run every test with one temporary conf file */
 int
 main(void)
 {
