@@ -581,6 +581,44 @@ addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 	return ADDR_OK;
 }
 
+/*
+ * addr_open_comments - how many comments are still open at the end of v.
+ * GMime 3.2 leaks a buffer on every parse of a domain literal followed by
+ * an unterminated comment ("a@[192.0.2.1] (x"); a header value is hostile,
+ * so each such header would cost the daemon memory for good.
+ */
+static size_t
+addr_open_comments(const char *v)
+{
+	size_t depth = 0;
+	int quote = 0, literal = 0;
+
+	for (; *v != '\0'; v++) {
+		if (*v == '\\') {
+			if (v[1] == '\0')
+				break;
+			v++;
+		} else if (depth > 0) {
+			if (*v == '(')
+				depth++;
+			else if (*v == ')')
+				depth--;
+		} else if (quote) {
+			if (*v == '"')
+				quote = 0;
+		} else if (literal) {
+			if (*v == ']')
+				literal = 0;
+		} else if (*v == '"')
+			quote = 1;
+		else if (*v == '[')
+			literal = 1;
+		else if (*v == '(')
+			depth = 1;
+	}
+	return depth;
+}
+
 /* addr_from_header - report the recipients in one header value */
 int
 addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
@@ -588,15 +626,33 @@ addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
 	InternetAddressList *list;
-	size_t ats = 0;
+	size_t ats = 0, open;
+	char *closed = NULL;
 	int clean, r = ADDR_OK;
 
 	clean = addr_header_is_clean(value, &ats);
+	/*
+	 * Close dangling comments for GMime (what follows an open '(' is
+	 * comment either way), so it never takes its leaking path. The value
+	 * stays damaged, so the text search below still runs on it as sent.
+	 */
+	if ((open = addr_open_comments(value)) > 0) {
+		size_t n = strlen(value);
+
+		if ((closed = malloc(n + open + 1)) == NULL)
+			return ADDR_NOMEM;
+		memcpy(closed, value, n);
+		memset(closed + n, ')', open);
+		closed[n + open] = '\0';
+	}
 	opts = g_mime_parser_options_new();
-	if (opts == NULL)
+	if (opts == NULL) {
+		free(closed);
 		return ADDR_NOMEM;
+	}
 	g_mime_parser_options_set_warning_callback(opts, addr_gmime_warning, &w);
-	list = internet_address_list_parse(opts, value);
+	list = internet_address_list_parse(opts, closed != NULL ? closed : value);
+	free(closed);
 	if (list != NULL) {
 		r = addr_walk_list(list, &w, 0);
 		g_object_unref(list);
