@@ -176,6 +176,11 @@ static const struct hdr_case hdr_cases[] = {
 	    { 0 }, { SEC }, 0, -1 },
 	{ "damaged, longer local part", "Cc", "\"x <notsecurity@kernel.org>", { 0 }, { SEC }, 0, -1 },
 	{ "damaged header is marked", "Cc", SEC "; a@example.org", { SEC }, { 0 }, 0, -1 },
+	/* GMime leaked on these before addr.c closed the comment (sanitizer build). */
+	{ "domain literal, unterminated comment", "Cc", SEC ", a@[192.0.2.1] (x " LD,
+	    { SEC, "a@[192.0.2.1]", LD }, { 0 }, 0, -1 },
+	{ "quote in a domain literal, unterminated comment", "Cc",
+	    "\"x\\\"y\"@[1.\".3.4](, " SEC, { SEC }, { 0 }, 0, -1 },
 	{ "nested group", "Cc", "A: B: " SEC ";;", { SEC }, { 0 }, 0, -1 },
 	{ "unterminated group", "To", "Lists: " SEC ", " LD, { SEC, LD }, { 0 }, 0, -1 },
 };
