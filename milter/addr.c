@@ -581,42 +581,15 @@ addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 	return ADDR_OK;
 }
 
-/*
- * addr_open_comments - how many comments are still open at the end of v.
- * GMime 3.2 leaks a buffer on every parse of a domain literal followed by
- * an unterminated comment ("a@[192.0.2.1] (x"); a header value is hostile,
- * so each such header would cost the daemon memory for good.
- */
+/* count_char - occurrences of c in s */
 static size_t
-addr_open_comments(const char *v)
+count_char(const char *s, char c)
 {
-	size_t depth = 0;
-	int quote = 0, literal = 0;
+	size_t n = 0;
 
-	for (; *v != '\0'; v++) {
-		if (*v == '\\') {
-			if (v[1] == '\0')
-				break;
-			v++;
-		} else if (depth > 0) {
-			if (*v == '(')
-				depth++;
-			else if (*v == ')')
-				depth--;
-		} else if (quote) {
-			if (*v == '"')
-				quote = 0;
-		} else if (literal) {
-			if (*v == ']')
-				literal = 0;
-		} else if (*v == '"')
-			quote = 1;
-		else if (*v == '[')
-			literal = 1;
-		else if (*v == '(')
-			depth = 1;
-	}
-	return depth;
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
 }
 
 /* addr_from_header - report the recipients in one header value */
@@ -626,24 +599,28 @@ addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
 	InternetAddressList *list;
-	size_t ats = 0, open;
+	size_t ats = 0, open, len;
 	char *closed = NULL;
 	int clean, r = ADDR_OK;
 
 	clean = addr_header_is_clean(value, &ats);
 	/*
-	 * Close dangling comments for GMime (what follows an open '(' is
-	 * comment either way), so it never takes its leaking path. The value
-	 * stays damaged, so the text search below still runs on it as sent.
+	 * GMime 3.2 leaks memory on every parse of an address followed by an
+	 * unterminated comment ("a@[1](x"), which a sender could repeat in
+	 * every header. Its parser reads an open comment to the end anyway, so
+	 * closing every comment that may be open (after a space, in case the
+	 * value ends in a backslash) gives GMime the same addresses without
+	 * the leak. Only a damaged value can have an open comment; its text
+	 * search below still reads the value as received.
 	 */
-	if ((open = addr_open_comments(value)) > 0) {
-		size_t n = strlen(value);
-
-		if ((closed = malloc(n + open + 1)) == NULL)
+	if (!clean && (open = count_char(value, '(')) > 0) {
+		len = strlen(value);
+		if ((closed = malloc(len + open + 2)) == NULL)
 			return ADDR_NOMEM;
-		memcpy(closed, value, n);
-		memset(closed + n, ')', open);
-		closed[n + open] = '\0';
+		memcpy(closed, value, len);
+		closed[len] = ' ';
+		memset(closed + len + 1, ')', open);
+		closed[len + 1 + open] = '\0';
 	}
 	opts = g_mime_parser_options_new();
 	if (opts == NULL) {
