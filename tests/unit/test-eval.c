@@ -467,6 +467,44 @@ test_reply_format(void)
 	msg_free(m);
 }
 
+/*
+ * A pattern that backtracks without end hits the match limit: the verdict
+ * is on_error (origin ERROR), never a silent pass and never a stall.
+ */
+static void
+test_match_limit(void)
+{
+	static const char rules[] =
+	    "list slow { /^(a+)+$/ }\n"
+	    "rule r {\n\twhen recipient in slow\n\taction reject\n}\n";
+	static const struct msg_limits lim = { 4096, 10, 10 };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+	struct ruleset *rs = ruleset_new();
+	struct verdict v;
+	struct diag d;
+	struct msg *m;
+	char rcpt[128];
+	int rv;
+
+	diag_init(&d);
+	CHECK(rules_parse_text(rs, rules, "slow.rules", NULL, &d) == 0 && rules_resolve(rs, &d) == 0,
+	    "slow.rules: got errors:\n%s", strbuf_str(&d.text));
+	ruleset_finish(rs);
+	memset(rcpt, 'a', 60);
+	strcpy(rcpt + 60, "b@example.org");
+	m = msg_new(&lim);
+	msg_add_rcpt(m, rcpt);
+	rv = eval_message(rs, m, &opts, &v);
+	CHECK(rv == -1 && v.action == ACTION_TEMPFAIL && v.origin == ORIGIN_ERROR &&
+	    strcmp(v.code, "451") == 0 && strcmp(v.dsn, "4.3.0") == 0,
+	    "match limit: got rv %d, %s origin %d %s %s; want -1, tempfail, error, 451 4.3.0",
+	    rv, action_name(v.action), (int)v.origin, v.code, v.dsn);
+	verdict_clear(&v);
+	msg_free(m);
+	diag_free(&d);
+	ruleset_free(rs);
+}
+
 /* msg_reset: one message's state never leaks into the next. */
 static void
 test_msg_reset(void)
@@ -707,6 +745,7 @@ main(void)
 	test_hostile_reply();
 	test_reply_format();
 	test_msg_reset();
+	test_match_limit();
 	test_limits(p, ACTION_TEMPFAIL);
 	test_limits(p, ACTION_REJECT);
 	test_error(p);
