@@ -11,6 +11,8 @@
  *	equality:
  *	- white space, angle brackets and a source route (@a,@b:) are removed;
  *	- a quoted local part is unquoted ("security"@x is security@x);
+ *	- a non-ASCII local part is mapped with Unicode NFKC (full-width
+ *	  letters become ASCII; other scripts stay as they are);
  *	- the local part is folded to ASCII lower case and a "+detail" suffix is
  *	  removed (only '+' is a detail delimiter; '-' is part of the name);
  *	- the domain loses one trailing dot, and is mapped with IDNA / UTS #46
@@ -20,7 +22,8 @@
  *	- a domain literal ([192.0.2.1]) is kept as it is, lower-cased.
  *	Percent-hack (a%b@c) and bang-path (b!a@c) addresses are reported twice:
  *	as written, and in the form a relay could route them to (a@b), flagged
- *	ADDR_HOW_ROUTED. Counting both is the fail-safe reading.
+ *	ADDR_HOW_ROUTED; with a "+detail", the route is read both after and
+ *	before the detail is removed. Counting all is the fail-safe reading.
  *
  *	Header values are parsed with GMime's RFC 5322 parser (groups, quoted
  *	display names, encoded words, comments, folding). A value counts as
@@ -30,7 +33,9 @@
  *	addresses GMime returned (so GMime dropped or merged something). A
  *	damaged value is additionally searched as text: every whole token
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
- *	normalises to an address is reported with ADDR_HOW_DAMAGED. A clean
+ *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
+ *	"a@b@c" short to "a@b"; such a prefix of a longer token is not
+ *	reported (the whole token is, by the text search). A clean
  *	value is never searched as text, so display names and comments can not
  *	trigger a rule.
  * DIAGNOSTICS
@@ -161,9 +166,53 @@ addr_domain(const char *in, size_t len, char **out)
 	return ADDR_OK;
 }
 
+/*
+ * addr_local_compat - map a non-ASCII local part with Unicode NFKC, then
+ * fold ASCII case, so that full-width or other compatibility forms of
+ * letters ("\xef\xbd\x93ecurity") equal their ASCII names, as the
+ * domain's UTS #46 mapping does. Other scripts stay as they are (a
+ * Cyrillic letter never becomes a Latin one). A mapping that would
+ * create an '@' (from a full-width at sign) is not applied: a local part
+ * must not grow a domain.
+ */
+static int
+addr_local_compat(struct strbuf *local)
+{
+	gchar *mapped;
+	size_t n;
+
+	if (is_ascii(local->data) || !g_utf8_validate(local->data, (gssize)local->len, NULL))
+		return ADDR_OK;
+	if ((mapped = g_utf8_normalize(local->data, (gssize)local->len,
+	    G_NORMALIZE_NFKC)) == NULL)
+		return ADDR_OK;
+	if (strchr(mapped, '@') != NULL) {
+		g_free(mapped);
+		return ADDR_OK;
+	}
+	n = strlen(mapped);
+	strbuf_reset(local);
+	if (strbuf_append(local, mapped, n) != STRBUF_OK) {
+		g_free(mapped);
+		return ADDR_NOMEM;
+	}
+	g_free(mapped);
+	ascii_lower(local->data);
+	return ADDR_OK;
+}
+
+static int addr_canon(const char *, size_t, char **, int);
+
 /* addr_normalize - canonical form of one address; *out is malloc'd */
 int
 addr_normalize(const char *in, size_t len, char **out)
+{
+	return addr_canon(in, len, out, 0);
+}
+
+/* addr_canon - addr_normalize(), optionally keeping a "+detail" suffix */
+static int
+addr_canon(const char *in, size_t len, char **out, int keep_detail)
 {
 	const char *p = in, *end = in + len, *at = NULL, *q;
 	struct strbuf local;
@@ -214,7 +263,11 @@ addr_normalize(const char *in, size_t len, char **out)
 		strbuf_free(&local);
 		return ADDR_INVALID;
 	}
-	if ((q = strchr(local.data, '+')) != NULL && q != local.data) {
+	if ((r = addr_local_compat(&local)) != ADDR_OK) {
+		strbuf_free(&local);
+		return r;
+	}
+	if (!keep_detail && (q = strchr(local.data, '+')) != NULL && q != local.data) {
 		local.len = (size_t)(q - local.data);
 		local.data[local.len] = '\0';
 	}
@@ -240,12 +293,16 @@ addr_normalize(const char *in, size_t len, char **out)
 /*
  * addr_emit_routed - report the forms a relay could route addr to:
  * "a%b@c" -> "a@b" (rightmost '%'), "h!u@c" -> "u@h" (first '!').
+ * With keep_detail, addr still has its "+detail" and so does each next
+ * hop: a relay may apply the route before it removes a detail, and
+ * "security+x%kernel.org@relay" then goes to security+x@kernel.org.
  */
 static int
-addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth)
+addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth,
+    int keep_detail)
 {
 	const char *at = strrchr(addr, '@'), *pct, *bang;
-	char *alt = NULL, *canon = NULL;
+	char *alt = NULL, *canon = NULL, *next = NULL;
 	size_t llen;
 	int r;
 
@@ -264,16 +321,24 @@ addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int de
 			return ADDR_NOMEM;
 	} else
 		return ADDR_OK;
-	r = addr_normalize(alt, strlen(alt), &canon);
+	r = addr_canon(alt, strlen(alt), &canon, 0);
+	if (r == ADDR_OK && keep_detail)
+		r = addr_canon(alt, strlen(alt), &next, 1);
 	free(alt);
-	if (r == ADDR_INVALID)
+	if (r == ADDR_INVALID) {
+		free(canon);
 		return ADDR_OK;
-	if (r != ADDR_OK)
+	}
+	if (r != ADDR_OK) {
+		free(canon);
 		return r;
+	}
 	r = sink(arg, canon, how | ADDR_HOW_ROUTED);
 	if (r == ADDR_OK)
-		r = addr_emit_routed(canon, sink, arg, how, depth + 1);
+		r = addr_emit_routed(next != NULL ? next : canon, sink, arg, how, depth + 1,
+		    keep_detail);
 	free(canon);
+	free(next);
 	return r;
 }
 
@@ -281,7 +346,7 @@ addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int de
 static int
 addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
 {
-	char *canon;
+	char *canon, *full = NULL;
 	int r;
 
 	r = addr_normalize(s, len, &canon);
@@ -291,7 +356,13 @@ addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
 		return r;
 	r = sink(arg, canon, how);
 	if (r == ADDR_OK && strpbrk(canon, "%!") != NULL)
-		r = addr_emit_routed(canon, sink, arg, how, 0);
+		r = addr_emit_routed(canon, sink, arg, how, 0, 0);
+	/* The same route read before the detail is removed (see above). */
+	if (r == ADDR_OK && memchr(s, '+', len) != NULL &&
+	    (r = addr_canon(s, len, &full, 1)) == ADDR_OK &&
+	    strcmp(full, canon) != 0 && strpbrk(full, "%!") != NULL)
+		r = addr_emit_routed(full, sink, arg, how, 0, 1);
+	free(full);
 	free(canon);
 	return r;
 }
@@ -388,6 +459,7 @@ addr_header_is_clean(const char *v, size_t *at_count)
 }
 
 struct addr_walk {
+	const char	*value;		/* the raw header value */
 	addr_sink_fn	 sink;
 	void		*arg;
 	size_t		 ats;		/* '@' in the addresses GMime returned */
@@ -422,6 +494,30 @@ count_unquoted_at(const char *s)
 	return n;
 }
 
+static int is_token_delim(unsigned char);
+
+/*
+ * addr_gmime_cut - did GMime return a prefix of a longer token? True when
+ * the raw value holds a, never as a whole token, but followed by an '@'
+ * ("security@kernel.org@evil.example" parses as "security@kernel.org").
+ */
+static int
+addr_gmime_cut(const char *value, const char *a)
+{
+	const char *p;
+	size_t n = strlen(a);
+	int cut = 0;
+
+	for (p = value; (p = strstr(p, a)) != NULL; p++) {
+		if ((p == value || is_token_delim((unsigned char)p[-1])) &&
+		    is_token_delim((unsigned char)p[n]))
+			return 0;
+		if (p[n] == '@')
+			cut = 1;
+	}
+	return cut;
+}
+
 /* addr_walk_list - report every mailbox of a parsed list, flattening groups */
 static int
 addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
@@ -448,6 +544,8 @@ addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
 			if (a == NULL || *a == '\0')
 				continue;
 			w->ats += count_unquoted_at(a);
+			if (addr_gmime_cut(w->value, a))
+				continue;
 			if ((r = addr_emit(a, strlen(a), w->sink, w->arg, 0)) != ADDR_OK)
 				return r;
 		}
@@ -483,22 +581,55 @@ addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 	return ADDR_OK;
 }
 
+/* count_char - occurrences of c in s */
+static size_t
+count_char(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
 /* addr_from_header - report the recipients in one header value */
 int
 addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 {
-	struct addr_walk w = { sink, sinkarg, 0, 0, 0 };
+	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
 	InternetAddressList *list;
-	size_t ats = 0;
+	size_t ats = 0, open, len;
+	char *closed = NULL;
 	int clean, r = ADDR_OK;
 
 	clean = addr_header_is_clean(value, &ats);
+	/*
+	 * GMime 3.2 leaks memory on every parse of an address followed by an
+	 * unterminated comment ("a@[1](x"), which a sender could repeat in
+	 * every header. Its parser reads an open comment to the end anyway, so
+	 * closing every comment that may be open (after a space, in case the
+	 * value ends in a backslash) gives GMime the same addresses without
+	 * the leak. Only a damaged value can have an open comment; its text
+	 * search below still reads the value as received.
+	 */
+	if (!clean && (open = count_char(value, '(')) > 0) {
+		len = strlen(value);
+		if ((closed = malloc(len + open + 2)) == NULL)
+			return ADDR_NOMEM;
+		memcpy(closed, value, len);
+		closed[len] = ' ';
+		memset(closed + len + 1, ')', open);
+		closed[len + 1 + open] = '\0';
+	}
 	opts = g_mime_parser_options_new();
-	if (opts == NULL)
+	if (opts == NULL) {
+		free(closed);
 		return ADDR_NOMEM;
+	}
 	g_mime_parser_options_set_warning_callback(opts, addr_gmime_warning, &w);
-	list = internet_address_list_parse(opts, value);
+	list = internet_address_list_parse(opts, closed != NULL ? closed : value);
+	free(closed);
 	if (list != NULL) {
 		r = addr_walk_list(list, &w, 0);
 		g_object_unref(list);

@@ -134,10 +134,16 @@ conf_set(struct conf *c, const struct conf_def *def, const char *value,
 	case CT_SIZE:
 		errno = 0;
 		n = strtoull(value, &end, 10);
-		if (*end == 'k' || *end == 'K')
+		/* A suffix must not wrap a huge number round into the range. */
+		if (*end == 'k' || *end == 'K') {
+			if (n > ULLONG_MAX / 1024)
+				errno = ERANGE;
 			n *= 1024, end++;
-		else if (*end == 'm' || *end == 'M')
+		} else if (*end == 'm' || *end == 'M') {
+			if (n > ULLONG_MAX / (1024 * 1024))
+				errno = ERANGE;
 			n *= 1024 * 1024, end++;
+		}
 		if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
 		    n < def->min || n > def->max) {
 			diag_error(d, file, line, "%s: bad value \"%s\" (want a number from %zu to %zu)",

@@ -215,6 +215,12 @@ error_here(struct parser *ps, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	/*
+	 * The lexer has already reported a bad token (and counted the error):
+	 * "expected ..., found an invalid token" would only repeat it.
+	 */
+	if (ps->lx.tok == T_ERROR)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -811,7 +817,9 @@ parse_smtp_code(struct parser *ps, struct rule *r, char cls)
 		int a, b, c, n = 0;
 
 		w = strbuf_str(&ps->lx.text);
-		if (sscanf(w, "%1d.%3d.%3d%n", &a, &b, &c, &n) != 3 || (size_t)n != strlen(w) ||
+		/* sscanf's %d would also take signs: "5.-1.+1" is no status code. */
+		if (strspn(w, "0123456789.") != strlen(w) ||
+		    sscanf(w, "%1d.%3d.%3d%n", &a, &b, &c, &n) != 3 || (size_t)n != strlen(w) ||
 		    a != cls - '0' || strlen(w) >= sizeof(r->dsn)) {
 			error_here(ps, "bad enhanced status code %s (want class.subject.detail, "
 			    "same class as the SMTP code)", w);

@@ -1,4 +1,756 @@
-/* test-eval.c - unit tests (being written). */
+/*
+ * test-eval.c - unit tests of the evaluator with the shipped rules.
+ *
+ * rules/kernel-security.rules is loaded through policy_load() on a
+ * temporary ccguard.conf, and a table of messages (envelope and headers)
+ * is evaluated: the verdict's action, rule, and matched addresses with
+ * their sources must be the expected ones. Then: SMTP reply text stays
+ * within 78 printable ASCII characters per line whatever the addresses
+ * hold; limits give the operator's on_limit verdict (origin LIMIT) unless
+ * a rule already stopped the message; and action.RULE overrides from
+ * ccguard.conf (hold, monitor, off, tempfail) change the verdict.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "diag.h"
+#include "eval.h"
+#include "msg.h"
+#include "policy.h"
+#include "reply.h"
+#include "rules_parse.h"
+#include "ruleset.h"
+#include "strbuf.h"
+#include "template.h"
 #include "testlib.h"
-int main(void) { CHECK(1, "placeholder"); return test_exit("test-eval"); }
+
+/* Table rows leave trailing optional fields out on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define SEC	"security@kernel.org"
+#define LD	"linux-distros@vs.openwall.org"
+#define DI	"distros@vs.openwall.org"
+#define NEW	"kernel-and-distros"
+#define REPLY	"kernel-and-distros-reply"
+
+#define ENV	ADDR_SRC_ENVELOPE
+#define TO	ADDR_SRC_TO
+#define CC	ADDR_SRC_CC
+#define RTO	ADDR_SRC_RESENT_TO
+#define RCC	ADDR_SRC_RESENT_CC
+
+struct want_match {
+	const char	*addr;
+	int		 sources;
+};
+
+struct eval_case {
+	const char	*label;
+	const char	*sender;
+	const char	*rcpts[6];
+	const char	*headers[6];	/* "Name: value" */
+	enum action	 action;
+	const char	*rule;		/* NULL: no rule */
+	struct want_match matches[4];	/* in message order; all of them */
+};
+
+static const struct eval_case eval_cases[] = {
+	{ "pair in RCPT TO only", "reporter@example.org", { SEC, LD },
+	    { "Subject: bug" }, ACTION_REJECT, NEW, { { SEC, ENV }, { LD, ENV } } },
+	{ "pair in the headers only", "reporter@example.org", { "maintainer@example.org" },
+	    { "To: Security <" SEC ">", "Cc: Distros <" DI ">" }, ACTION_REJECT, NEW,
+	    { { SEC, TO }, { DI, CC } } },
+	{ "split across envelope and Cc", "reporter@example.org", { SEC },
+	    { "To: " SEC, "Cc: " LD }, ACTION_REJECT, NEW, { { SEC, ENV | TO }, { LD, CC } } },
+	{ "Resent-To and Resent-Cc", "fwd@example.org", { "someone@example.org" },
+	    { "Resent-To: " SEC, "Resent-Cc: " LD }, ACTION_REJECT, NEW,
+	    { { SEC, RTO }, { LD, RCC } } },
+	{ "Bcc: distros only in the envelope", "reporter@example.org", { SEC, LD },
+	    { "To: " SEC }, ACTION_REJECT, NEW, { { SEC, ENV | TO }, { LD, ENV } } },
+	{ "both distros lists", "<reporter@example.org>", { "<" SEC ">", "<" LD ">", "<" DI ">" },
+	    { 0 }, ACTION_REJECT, NEW, { { SEC, ENV }, { LD, ENV }, { DI, ENV } } },
+	{ "other recipients are not listed", "reporter@example.org",
+	    { "maintainer@example.org", SEC, "dev@example.org" }, { "Cc: " DI ", list@example.org" },
+	    ACTION_REJECT, NEW, { { SEC, ENV }, { DI, CC } } },
+	{ "case, +detail, trailing dot, quotes", "reporter@example.org",
+	    { "<Security+report@KERNEL.org.>" }, { "Cc: \"Linux-Distros\"@VS.openwall.org" },
+	    ACTION_REJECT, NEW, { { SEC, ENV }, { LD, CC } } },
+	{ "full-width and ideographic full stop", "reporter@example.org",
+	    { "\xef\xbd\x93\xef\xbd\x85\xef\xbd\x83\xef\xbd\x95\xef\xbd\x92\xef\xbd\x89\xef\xbd\x94\xef\xbd\x99"
+	      "@kernel\xe3\x80\x82org" },
+	    { "Cc: linux-distros@vs.openwall\xe3\x80\x82org" }, ACTION_REJECT, NEW,
+	    { { SEC, ENV }, { LD, CC } } },
+	{ "damaged Cc still counts", "reporter@example.org", { SEC },
+	    { "Cc: \"Distros <" LD ">, x@example.org" }, ACTION_REJECT, NEW,
+	    { { SEC, ENV }, { LD, CC } } },
+	{ "percent hack in the envelope", "reporter@example.org",
+	    { "<security%kernel.org@relay.example>", LD }, { 0 }, ACTION_REJECT, NEW,
+	    { { SEC, ENV }, { LD, ENV } } },
+	{ "reply: In-Reply-To", "maintainer@example.org", { SEC, LD },
+	    { "In-Reply-To: <r1@example.org>" }, ACTION_HOLD, REPLY, { { SEC, ENV }, { LD, ENV } } },
+	{ "reply: References", "maintainer@example.org", { SEC },
+	    { "Cc: " DI, "references: <r1@example.org>" }, ACTION_HOLD, REPLY,
+	    { { SEC, ENV }, { DI, CC } } },
+	{ "the security team alone", "reporter@example.org", { SEC, "maintainer@example.org" },
+	    { "To: " SEC, "Cc: maintainer@example.org" }, ACTION_PASS, NULL },
+	{ "linux-distros alone", "reporter@example.org", { LD },
+	    { "Subject: [vs] fixed, disclosure 2026-12-01" }, ACTION_PASS, NULL },
+	{ "distros alone", "reporter@example.org", { DI }, { "To: " DI, "Subject: [vs] fixed bug" },
+	    ACTION_PASS, NULL },
+	{ "distros address only in a display name", "reporter@example.org", { SEC },
+	    { "Cc: \"" LD "\" <someone@example.org>" }, ACTION_PASS, NULL },
+	{ "distros address only in a comment", "reporter@example.org", { SEC },
+	    { "Cc: someone@example.org (" DI ")" }, ACTION_PASS, NULL },
+	{ "distros address only in From and Reply-To", LD, { SEC },
+	    { "From: " LD, "Reply-To: " DI, "Subject: cc " LD }, ACTION_PASS, NULL },
+	{ "encoded word hides the address", "reporter@example.org", { SEC },
+	    { "Cc: =?UTF-8?Q?linux-distros=40vs.openwall.org?= <a@example.org>" }, ACTION_PASS, NULL },
+	{ "linux-distros-owner is another mailbox", "reporter@example.org",
+	    { SEC, "linux-distros-owner@vs.openwall.org" }, { 0 }, ACTION_PASS, NULL },
+	{ "homoglyph domain", "reporter@example.org", { SEC },
+	    { "Cc: linux-distros@vs.\xd0\xbepenwall.org" }, ACTION_PASS, NULL },
+	{ "lookalike domain", "reporter@example.org", { "security@kernel.org.example", LD },
+	    { "Subject: [vs] fixed bug" }, ACTION_PASS, NULL },
+	{ "null sender, pair", "<>", { SEC, LD }, { 0 }, ACTION_REJECT, NEW,
+	    { { SEC, ENV }, { LD, ENV } } },
+};
+
+static char conf_path[] = "/tmp/ccguard-test-eval-XXXXXX";
+
+/* load_policy - the shipped rules with extra conf lines, or NULL */
+static struct policy *
+load_policy(const char *extra)
+{
+	struct policy *p;
+	struct diag d;
+	FILE *fp;
+
+	if ((fp = fopen(conf_path, "w")) == NULL) {
+		perror(conf_path);
+		exit(99);
+	}
+	fprintf(fp, "user =\nrules = %s\n%s", test_path("rules/kernel-security.rules"), extra);
+	fclose(fp);
+	diag_init(&d);
+	p = policy_load(conf_path, 0, &d);
+	CHECK(p != NULL && d.errors == 0 && d.warnings == 0, "loading the shipped rules with "
+	    "\"%s\": got %d errors, %d warnings:\n%s", extra, d.errors, d.warnings,
+	    strbuf_str(&d.text) ? strbuf_str(&d.text) : "");
+	diag_free(&d);
+	return p;
+}
+
+/* build_msg - a message from an envelope and "Name: value" headers */
+static struct msg *
+build_msg(const struct msg_limits *lim, const char *sender, const char *const *rcpts,
+    size_t nrcpts, const char *const *headers, size_t nheaders)
+{
+	struct msg *m = msg_new(lim);
+	size_t i;
+
+	if (m == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	msg_set_sender(m, sender);
+	for (i = 0; i < nrcpts && rcpts[i] != NULL; i++)
+		msg_add_rcpt(m, rcpts[i]);
+	for (i = 0; i < nheaders && headers[i] != NULL; i++) {
+		const char *colon = strchr(headers[i], ':');
+		char *name = strndup(headers[i], (size_t)(colon - headers[i]));
+
+		msg_add_header(m, name, colon + 1 + strspn(colon + 1, " "));
+		free(name);
+	}
+	return m;
+}
+
+/* matches_text - "a (0x1), b (0x4)" for messages */
+static const char *
+matches_text(const struct verdict *v, struct strbuf *sb)
+{
+	size_t i;
+
+	strbuf_reset(sb);
+	strbuf_puts(sb, "");
+	for (i = 0; i < v->nmatches; i++)
+		strbuf_printf(sb, "%s%s (0x%x)", i > 0 ? ", " : "", v->matches[i].addr,
+		    (unsigned)v->matches[i].sources);
+	return strbuf_str(sb);
+}
+
+/* test_table - every message row against the shipped rules */
+static void
+test_table(const struct policy *p)
+{
+	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
+	struct strbuf sb;
+	size_t i, j, nwant;
+
+	strbuf_init(&sb, 0);
+	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
+		const struct eval_case *c = &eval_cases[i];
+		struct verdict v;
+		struct msg *m;
+		int rv;
+
+		m = build_msg(&p->conf->limits, c->sender, c->rcpts, 6, c->headers, 6);
+		rv = eval_message(p->rs, m, &opts, &v);
+		CHECK(rv == 0 && v.origin == ORIGIN_RULES, "%s: got rv %d origin %d, want 0, rules",
+		    c->label, rv, (int)v.origin);
+		CHECK(v.action == c->action, "%s: got %s, want %s", c->label, action_name(v.action),
+		    action_name(c->action));
+		CHECK((v.rule == NULL && c->rule == NULL) ||
+		    (v.rule != NULL && c->rule != NULL && strcmp(v.rule->name, c->rule) == 0),
+		    "%s: got rule %s, want %s", c->label, v.rule ? v.rule->name : "(none)",
+		    c->rule ? c->rule : "(none)");
+		for (nwant = 0; nwant < 4 && c->matches[nwant].addr != NULL; nwant++)
+			;
+		CHECK(v.nmatches == nwant, "%s: got matches %s, want %zu of them", c->label,
+		    matches_text(&v, &sb), nwant);
+		for (j = 0; j < nwant && j < v.nmatches; j++)
+			CHECK(strcmp(v.matches[j].addr, c->matches[j].addr) == 0 &&
+			    v.matches[j].sources == c->matches[j].sources,
+			    "%s: match %zu: got %s, want %s (0x%x)", c->label, j, matches_text(&v, &sb),
+			    c->matches[j].addr, (unsigned)c->matches[j].sources);
+		if (c->action == ACTION_REJECT) {
+			CHECK_STR(v.code, "550", c->label);
+			CHECK_STR(v.dsn, "5.7.1", c->label);
+		}
+		verdict_clear(&v);
+		msg_free(m);
+	}
+	strbuf_free(&sb);
+}
+
+/*
+ * check_reply_lines - every line printable ASCII, '%' only doubled (as
+ * libmilter requires), at most 78 characters once "%%" is read as '%'.
+ */
+static void
+check_reply_lines(const struct reply *r, const char *label)
+{
+	size_t i;
+
+	CHECK(r->nlines >= 1 && r->nlines <= REPLY_MAX_LINES, "%s: got %zu lines, want 1..%d",
+	    label, r->nlines, REPLY_MAX_LINES);
+	CHECK(r->lines[r->nlines] == NULL, "%s: line list not NULL-terminated", label);
+	for (i = 0; i < r->nlines; i++) {
+		const char *s = r->lines[i];
+		size_t width = 0;
+		int ok = 1;
+
+		for (; *s != '\0'; s++, width++) {
+			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+				ok = 0;
+			if (*s == '%') {
+				if (s[1] != '%')
+					ok = 0;
+				else
+					s++;
+			}
+		}
+		CHECK(ok, "%s: line %zu: got \"%s\", want printable ASCII with %%%% only", label, i,
+		    r->lines[i]);
+		CHECK(width <= REPLY_LINE_WIDTH, "%s: line %zu: got %zu characters, want <= %d: \"%s\"",
+		    label, i, width, REPLY_LINE_WIDTH, r->lines[i]);
+	}
+}
+
+/* render - the SMTP reply for a verdict, checked; returns the joined text */
+static char *
+render(const struct template *t, const struct verdict *v, const struct msg *m,
+    const char *label, size_t *nlines)
+{
+	struct reply_vars rv;
+	struct reply r;
+	struct strbuf all;
+	size_t i;
+
+	reply_vars_init(&rv, v, m, "mx.example.org");
+	CHECK(reply_smtp(t, &rv, &r) == 0, "%s: reply_smtp failed", label);
+	check_reply_lines(&r, label);
+	strbuf_init(&all, 0);
+	strbuf_puts(&all, "");
+	for (i = 0; i < r.nlines; i++)
+		strbuf_printf(&all, "%s\n", r.lines[i]);
+	CHECK(r.nlines > 0, "%s: got no lines", label);
+	*nlines = r.nlines;
+	reply_free(&r);
+	reply_vars_free(&rv);
+	return strbuf_steal(&all);
+}
+
+/* The shipped reply text, for a message with the pair found in three places. */
+static void
+test_shipped_reply(const struct policy *p)
+{
+	static const char *const rcpts[] = { SEC, LD };
+	static const char *const hdrs[] = { "To: " SEC, "Cc: " DI ", " LD };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+	struct verdict v;
+	struct msg *m;
+	size_t n, i;
+	char *text;
+
+	m = build_msg(&p->conf->limits, "reporter@example.org", rcpts, 2, hdrs, 2);
+	eval_message(p->rs, m, &opts, &v);
+	CHECK(v.rule != NULL && v.rule->reply != NULL, "shipped rule: want a reply template");
+	if (v.rule != NULL) {
+		text = render(v.rule->reply, &v, m, "shipped reply", &n);
+		/* Read the wrapped lines as one text. */
+		for (i = 0; text[i] != '\0'; i++)
+			if (text[i] == '\n')
+				text[i] = ' ';
+		CHECK(strstr(text, "security@kernel.org (envelope, To), "
+		    "linux-distros@vs.openwall.org (envelope, Cc) and distros@vs.openwall.org (Cc)")
+		    != NULL && n >= 2,
+		    "shipped reply: got %zu lines\n%s\n--- want the matched addresses and their "
+		    "sources", n, text);
+		free(text);
+	}
+	verdict_clear(&v);
+	msg_free(m);
+}
+
+/*
+ * Hostile addresses: CR/LF, '%', 8-bit bytes and very long local parts in
+ * matched addresses and in the sender can not add reply lines, break the
+ * width or reach the reply as anything but printable ASCII.
+ */
+static void
+test_hostile_reply(void)
+{
+	static const char rules[] =
+	    "list k { @kernel.org }\n"
+	    "list d { @vs.openwall.org }\n"
+	    "rule pair {\n\twhen recipient in k and recipient in d\n\taction reject\n}\n";
+	static const char tmpl_text[] =
+	    "Line one: ${rule}.\n"
+	    "Matched: ${matched}\n"
+	    "Addresses: ${addresses}\n"
+	    "Sender: ${sender}\n"
+	    "Subject: ${subject}\n"
+	    "Last line.\n";
+	static const struct msg_limits lim = { 1 << 20, 1000, 1000 };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+	struct ruleset *rs = ruleset_new();
+	struct template *t;
+	struct diag d;
+	struct verdict v;
+	struct msg *m;
+	char longlocal[600], *text, rcpt[700];
+	size_t n;
+
+	diag_init(&d);
+	CHECK(rules_parse_text(rs, rules, "hostile.rules", NULL, &d) == 0 &&
+	    rules_resolve(rs, &d) == 0, "hostile.rules: got errors:\n%s",
+	    strbuf_str(&d.text) ? strbuf_str(&d.text) : "");
+	ruleset_finish(rs);
+	t = template_from_text(tmpl_text, "hostile.reply", &d);
+	CHECK(t != NULL, "hostile.reply: got no template");
+
+	memset(longlocal, 'x', sizeof(longlocal) - 1);
+	longlocal[sizeof(longlocal) - 1] = '\0';
+	snprintf(rcpt, sizeof(rcpt), "<%s@vs.openwall.org>", longlocal);
+	m = msg_new(&lim);
+	msg_set_sender(m, "<\"evil\r\n550 5.7.1 spoofed%n%s\"@example.org>");
+	msg_add_rcpt(m, "<\"a\r\n250 2.0.0 ok\r\n%s%%\xff\xfe\"@kernel.org>");
+	msg_add_rcpt(m, rcpt);
+	msg_add_header(m, "Cc", "\"b\\\r\n.\r\n\"@vs.openwall.org, =?utf-8?q?x?= <c@kernel.org>");
+	msg_add_header(m, "Subject", "hi\r\n550 injected\r\n%s");
+	eval_message(rs, m, &opts, &v);
+	CHECK(v.action == ACTION_REJECT && v.nmatches >= 3, "hostile: got %s with %zu matches, "
+	    "want reject with >= 3", action_name(v.action), v.nmatches);
+	if (t != NULL) {
+		struct reply_vars rv;
+		struct reply r;
+
+		text = render(t, &v, m, "hostile reply", &n);
+		/* Six template lines; only wrapping of long values may add more. */
+		CHECK(strncmp(text, "Line one: pair.\n", 16) == 0, "hostile: got first line\n%s", text);
+		CHECK(strstr(text, "\nLast line.\n") != NULL, "hostile: got\n%s--- want it to end "
+		    "with the template's last line", text);
+		CHECK(strstr(text, "\n250 ") == NULL && strstr(text, "\n550 ") == NULL &&
+		    strstr(text, "\n.\n") == NULL, "hostile: a value started a line:\n%s", text);
+		free(text);
+		/* Without the long address, no wrapping: exactly the template's lines. */
+		reply_vars_init(&rv, &v, m, "mx.example.org");
+		v.nmatches = 1;
+		CHECK(reply_smtp(t, &rv, &r) == 0 && r.nlines == 6, "hostile, one match: got %zu "
+		    "lines, want 6", r.nlines);
+		check_reply_lines(&r, "hostile, one match");
+		/* The '%' of a value arrives doubled, so printf-like use is inert. */
+		CHECK(strstr(r.lines[3], "spoofed%%n%%s@example.org") != NULL,
+		    "hostile: got sender line \"%s\", want %%%% doubled", r.nlines > 3 ? r.lines[3] : "");
+		reply_free(&r);
+		reply_vars_free(&rv);
+	}
+	verdict_clear(&v);
+	msg_free(m);
+	template_free(t);
+	diag_free(&d);
+	ruleset_free(rs);
+}
+
+/* Reply formatting limits: line count, hard cuts, empty text, '%'. */
+static void
+test_reply_format(void)
+{
+	struct verdict v;
+	struct reply_vars rv;
+	struct reply r;
+	struct template *t;
+	struct diag d;
+	struct strbuf sb;
+	struct msg *m;
+	static const struct msg_limits lim = { 4096, 10, 10 };
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	m = msg_new(&lim);
+	diag_init(&d);
+	strbuf_init(&sb, 0);
+
+	/* 40 lines: cut to REPLY_MAX_LINES, the last one saying so. */
+	for (i = 0; i < 40; i++)
+		strbuf_printf(&sb, "line %zu\n", i);
+	t = template_from_text(strbuf_str(&sb), "long.reply", &d);
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(t != NULL && reply_smtp(t, &rv, &r) == 0, "long.reply: no reply");
+	CHECK(r.nlines == REPLY_MAX_LINES && r.lines[REPLY_MAX_LINES] == NULL,
+	    "long.reply: got %zu lines, want %d", r.nlines, REPLY_MAX_LINES);
+	CHECK(r.nlines > 0 && strcmp(r.lines[r.nlines - 1], "(reply text shortened)") == 0,
+	    "long.reply: got last line \"%s\", want the shortened mark",
+	    r.nlines > 0 ? r.lines[r.nlines - 1] : "");
+	check_reply_lines(&r, "long.reply");
+	reply_free(&r);
+	reply_vars_free(&rv);
+	template_free(t);
+
+	/* One word longer than a line is cut hard; words wrap at spaces. */
+	strbuf_reset(&sb);
+	for (i = 0; i < 100; i++)
+		strbuf_putc(&sb, 'w');
+	strbuf_puts(&sb, " short");
+	for (i = 0; i < 30; i++)
+		strbuf_puts(&sb, " word");
+	strbuf_puts(&sb, " 100% sure\n\n\n");
+	t = template_from_text(strbuf_str(&sb), "wide.reply", &d);
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(t != NULL && reply_smtp(t, &rv, &r) == 0, "wide.reply: no reply");
+	check_reply_lines(&r, "wide.reply");
+	CHECK(r.nlines == 4 && strlen(r.lines[0]) == REPLY_LINE_WIDTH && r.lines[1][0] == 'w' &&
+	    strstr(r.lines[r.nlines - 1], "100%% sure") != NULL,
+	    "wide.reply: got %zu lines (\"%s\" ... \"%s\"), want 4 ending in \"100%%%% sure\"",
+	    r.nlines, r.nlines ? r.lines[0] : "", r.nlines ? r.lines[r.nlines - 1] : "");
+	reply_free(&r);
+	reply_vars_free(&rv);
+	template_free(t);
+
+	/* The built-in text when a rule has no reply file. */
+	reply_vars_init(&rv, &v, m, NULL);
+	CHECK(reply_smtp(NULL, &rv, &r) == 0 && r.nlines == 2 &&
+	    strcmp(r.lines[0], "Message refused by policy rule (none).") == 0 &&
+	    strcmp(r.lines[1], "Addresses found: (none).") == 0,
+	    "built-in reply: got %zu lines: \"%s\"", r.nlines, r.nlines ? r.lines[0] : "");
+	reply_free(&r);
+	reply_vars_free(&rv);
+
+	strbuf_free(&sb);
+	diag_free(&d);
+	msg_free(m);
+}
+
+/*
+ * A pattern that backtracks without end hits the match limit: the verdict
+ * is on_error (origin ERROR), never a silent pass and never a stall.
+ */
+static void
+test_match_limit(void)
+{
+	static const char rules[] =
+	    "list slow { /^(a+)+$/ }\n"
+	    "rule r {\n\twhen recipient in slow\n\taction reject\n}\n";
+	static const struct msg_limits lim = { 4096, 10, 10 };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+	struct ruleset *rs = ruleset_new();
+	struct verdict v;
+	struct diag d;
+	struct msg *m;
+	char rcpt[128];
+	int rv;
+
+	diag_init(&d);
+	CHECK(rules_parse_text(rs, rules, "slow.rules", NULL, &d) == 0 && rules_resolve(rs, &d) == 0,
+	    "slow.rules: got errors:\n%s", strbuf_str(&d.text));
+	ruleset_finish(rs);
+	memset(rcpt, 'a', 60);
+	strcpy(rcpt + 60, "b@example.org");
+	m = msg_new(&lim);
+	msg_add_rcpt(m, rcpt);
+	rv = eval_message(rs, m, &opts, &v);
+	CHECK(rv == -1 && v.action == ACTION_TEMPFAIL && v.origin == ORIGIN_ERROR &&
+	    strcmp(v.code, "451") == 0 && strcmp(v.dsn, "4.3.0") == 0,
+	    "match limit: got rv %d, %s origin %d %s %s; want -1, tempfail, error, 451 4.3.0",
+	    rv, action_name(v.action), (int)v.origin, v.code, v.dsn);
+	verdict_clear(&v);
+	msg_free(m);
+	diag_free(&d);
+	ruleset_free(rs);
+}
+
+/* msg_reset: one message's state never leaks into the next. */
+static void
+test_msg_reset(void)
+{
+	static const struct msg_limits lim = { 4096, 10, 2 };
+	struct msg *m = msg_new(&lim);
+
+	msg_set_string(m, &m->client, "mx.example[192.0.2.1]");
+	msg_set_sender(m, "<a@example.org>");
+	msg_add_rcpt(m, SEC);
+	msg_add_rcpt(m, LD);
+	msg_add_rcpt(m, DI);
+	msg_add_header(m, "Cc", "x@example.org");
+	msg_set_string(m, &m->auth, "alice");
+	CHECK(m->limit != NULL && strcmp(m->limit, "max_recipients") == 0,
+	    "third RCPT: got limit %s, want max_recipients", m->limit ? m->limit : "(none)");
+	msg_reset(m);
+	CHECK(m->naddrs == 0 && m->nheaders == 0 && m->nrcpts == 0 && m->sender == NULL &&
+	    m->auth == NULL && m->limit == NULL && m->error == NULL && m->header_bytes == 0,
+	    "msg_reset: got %zu addresses, %zu headers, limit %s; want an empty message",
+	    m->naddrs, m->nheaders, m->limit ? m->limit : "(none)");
+	CHECK(m->client != NULL && strcmp(m->client, "mx.example[192.0.2.1]") == 0 &&
+	    m->limits.max_recipients == 2, "msg_reset: the connection's client and limits must stay");
+	msg_set_sender(m, "<>");
+	CHECK(m->sender == NULL, "null sender: got \"%s\", want NULL", m->sender);
+	msg_add_rcpt(m, "<Security@Kernel.org>");
+	CHECK(m->naddrs == 1 && strcmp(m->addrs[0].addr, SEC) == 0 &&
+	    m->addrs[0].sources == ADDR_SRC_ENVELOPE, "after reset: got %zu addresses", m->naddrs);
+	CHECK(msg_header(m, "Cc", 0) == NULL, "after reset: the old Cc is still there");
+	msg_free(m);
+}
+
+struct limit_case {
+	const char	*label;
+	struct msg_limits lim;
+	const char	*rcpts[6];
+	const char	*headers[3];
+	size_t		 big_header;	/* add a Comments header this long */
+	enum action	 action;
+	enum verdict_origin origin;
+	const char	*reason;	/* NULL: none */
+};
+
+static const struct limit_case limit_cases[] = {
+	{ "max_addresses, no rule fired", { 1 << 20, 10, 1000 },
+	    { "a@example.org", "b@example.org", SEC },
+	    { "Cc: c@example.org, d@example.org, e@example.org, f@example.org, g@example.org, "
+	      "h@example.org, i@example.org, j@example.org, k@example.org, " LD },
+	    0, ACTION_TEMPFAIL, ORIGIN_LIMIT, "max_addresses" },
+	{ "max_addresses after the pair", { 1 << 20, 10, 1000 }, { SEC, LD },
+	    { "Cc: c@example.org, d@example.org, e@example.org, f@example.org, g@example.org, "
+	      "h@example.org, i@example.org, j@example.org, k@example.org" },
+	    0, ACTION_REJECT, ORIGIN_RULES, NULL },
+	{ "max_addresses after the pair, reply", { 1 << 20, 10, 1000 }, { SEC, LD },
+	    { "In-Reply-To: <x@example.org>",
+	      "Cc: c@example.org, d@example.org, e@example.org, f@example.org, g@example.org, "
+	      "h@example.org, i@example.org, j@example.org, k@example.org" },
+	    0, ACTION_HOLD, ORIGIN_RULES, NULL },
+	{ "max_recipients hides the pair", { 1 << 20, 1000, 2 },
+	    { SEC, "a@example.org", LD }, { 0 }, 0, ACTION_TEMPFAIL, ORIGIN_LIMIT, "max_recipients" },
+	{ "max_recipients after the pair", { 1 << 20, 1000, 2 },
+	    { SEC, LD, "a@example.org" }, { 0 }, 0, ACTION_REJECT, ORIGIN_RULES, NULL },
+	{ "max_header_bytes, no rule fired", { 4096, 1000, 1000 }, { SEC },
+	    { "Cc: a@example.org" }, 5000, ACTION_TEMPFAIL, ORIGIN_LIMIT, "max_header_bytes" },
+	{ "max_header_bytes hides a later Cc", { 4096, 1000, 1000 }, { SEC },
+	    { "Cc: a@example.org" }, 4050, ACTION_TEMPFAIL, ORIGIN_LIMIT, "max_header_bytes" },
+	{ "max_header_bytes after the pair", { 4096, 1000, 1000 }, { SEC, DI },
+	    { "Subject: x" }, 5000, ACTION_REJECT, ORIGIN_RULES, NULL },
+	{ "within every limit", { 4096, 10, 2 }, { SEC, "a@example.org" },
+	    { "Cc: b@example.org" }, 0, ACTION_PASS, ORIGIN_RULES, NULL },
+};
+
+/* test_limits - each limit, with on_limit as given */
+static void
+test_limits(const struct policy *p, enum action on_limit)
+{
+	const struct eval_opts opts = { on_limit, ACTION_TEMPFAIL, 0 };
+	struct strbuf big;
+	size_t i;
+
+	strbuf_init(&big, 0);
+	for (i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		const struct limit_case *c = &limit_cases[i];
+		enum action want = c->origin == ORIGIN_LIMIT ? on_limit : c->action;
+		struct verdict v;
+		struct msg *m;
+
+		m = build_msg(&c->lim, "reporter@example.org", c->rcpts, 6, c->headers, 3);
+		if (c->big_header > 0) {
+			strbuf_reset(&big);
+			while (big.len < c->big_header)
+				strbuf_puts(&big, "padding ");
+			msg_add_header(m, "Comments", strbuf_str(&big));
+			/* What lies beyond the limit is not examined. */
+			msg_add_header(m, "Cc", LD);
+		}
+		eval_message(p->rs, m, &opts, &v);
+		CHECK(v.action == want && v.origin == c->origin, "%s (on_limit %s): got %s origin %d, "
+		    "want %s origin %d", c->label, action_name(on_limit), action_name(v.action),
+		    (int)v.origin, action_name(want), (int)c->origin);
+		CHECK((c->reason == NULL && v.reason == NULL) ||
+		    (c->reason != NULL && v.reason != NULL && strcmp(v.reason, c->reason) == 0),
+		    "%s: got reason %s, want %s", c->label, v.reason ? v.reason : "(none)",
+		    c->reason ? c->reason : "(none)");
+		if (c->origin == ORIGIN_LIMIT && on_limit == ACTION_TEMPFAIL) {
+			CHECK_STR(v.code, "451", c->label);
+			CHECK_STR(v.dsn, "4.3.0", c->label);
+		}
+		verdict_clear(&v);
+		msg_free(m);
+	}
+	strbuf_free(&big);
+}
+
+/* An internal error recorded in the message gives on_error, never pass. */
+static void
+test_error(const struct policy *p)
+{
+	static const char *const rcpts[] = { SEC };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_HOLD, 0 };
+	struct verdict v;
+	struct msg *m;
+	int rv;
+
+	m = build_msg(&p->conf->limits, "a@example.org", rcpts, 1, NULL, 0);
+	m->error = "out of memory";
+	rv = eval_message(p->rs, m, &opts, &v);
+	CHECK(rv == -1 && v.action == ACTION_HOLD && v.origin == ORIGIN_ERROR,
+	    "m->error: got rv %d, %s origin %d, want -1, hold, error", rv, action_name(v.action),
+	    (int)v.origin);
+	verdict_clear(&v);
+	msg_free(m);
+}
+
+struct override_case {
+	const char	*label;
+	const char	*conf;		/* extra conf lines */
+	int		 reply;		/* add In-Reply-To */
+	enum action	 action;
+	const char	*rule;
+	const char	*monitored;	/* a monitored rule, or NULL */
+	enum action	 would;		/* what it would have done */
+	const char	*code;
+};
+
+static const struct override_case override_cases[] = {
+	{ "no override", "", 0, ACTION_REJECT, NEW, NULL, 0, "550" },
+	{ "hold", "action." NEW " = hold\n", 0, ACTION_HOLD, NEW, NULL, 0, NULL },
+	{ "monitor records and continues", "action." NEW " = monitor\n", 0, ACTION_HOLD, REPLY,
+	    NEW, ACTION_REJECT, NULL },
+	{ "both monitored", "action." NEW " = monitor\naction." REPLY " = monitor\n", 0,
+	    ACTION_PASS, NULL, NEW, ACTION_REJECT, NULL },
+	{ "off", "action." NEW " = off\n", 0, ACTION_HOLD, REPLY, NULL, 0, NULL },
+	{ "both off", "action." NEW " = off\naction." REPLY " = off\n", 0, ACTION_PASS, NULL,
+	    NULL, 0, NULL },
+	{ "tempfail", "action." NEW " = tempfail\n", 0, ACTION_TEMPFAIL, NEW, NULL, 0, "451" },
+	{ "reply rule to reject", "action." REPLY " = reject\n", 1, ACTION_REJECT, REPLY, NULL, 0,
+	    "550" },
+	{ "reply rule to notify", "action." REPLY " = notify\n", 1, ACTION_NOTIFY, REPLY, NULL, 0,
+	    NULL },
+	{ "reply rule to accept", "action." REPLY " = accept\n", 1, ACTION_ACCEPT, REPLY, NULL, 0,
+	    NULL },
+};
+
+/* test_overrides - action.RULE lines in ccguard.conf change the verdict */
+static void
+test_overrides(void)
+{
+	static const char *const rcpts[] = { SEC, LD };
+	/* A proper distros Subject, so that only the pair rules are in play. */
+	static const char *const hdrs[] = { "Subject: [vs] report", "In-Reply-To: <x@example.org>" };
+	size_t i;
+
+	for (i = 0; i < sizeof(override_cases) / sizeof(override_cases[0]); i++) {
+		const struct override_case *c = &override_cases[i];
+		struct policy *p = load_policy(c->conf);
+		struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+		struct verdict v;
+		struct msg *m;
+
+		if (p == NULL)
+			continue;
+		m = build_msg(&p->conf->limits, "reporter@example.org", rcpts, 2, hdrs,
+		    c->reply ? 2 : 1);
+		eval_message(p->rs, m, &opts, &v);
+		CHECK(v.action == c->action, "%s: got %s, want %s", c->label, action_name(v.action),
+		    action_name(c->action));
+		CHECK((v.rule == NULL && c->rule == NULL) ||
+		    (v.rule != NULL && c->rule != NULL && strcmp(v.rule->name, c->rule) == 0),
+		    "%s: got rule %s, want %s", c->label, v.rule ? v.rule->name : "(none)",
+		    c->rule ? c->rule : "(none)");
+		if (c->monitored != NULL)
+			CHECK(v.nmonitored >= 1 && strcmp(v.monitored[0]->name, c->monitored) == 0 &&
+			    v.monitored_would[0] == c->would, "%s: got %zu monitored (%s would %s), "
+			    "want %s would %s", c->label, v.nmonitored,
+			    v.nmonitored ? v.monitored[0]->name : "-",
+			    v.nmonitored ? action_name(v.monitored_would[0]) : "-", c->monitored,
+			    action_name(c->would));
+		else
+			CHECK(v.nmonitored == 0, "%s: got %zu monitored, want none", c->label,
+			    v.nmonitored);
+		if (c->rule != NULL)
+			CHECK(v.nmatches == 2, "%s: got %zu matches, want 2", c->label, v.nmatches);
+		if (c->code != NULL)
+			CHECK_STR(v.code, c->code, c->label);
+		verdict_clear(&v);
+
+		/* Examples see the rules as written, whatever the overrides. */
+		opts.file_actions = 1;
+		eval_message(p->rs, m, &opts, &v);
+		CHECK(v.action == (c->reply ? ACTION_HOLD : ACTION_REJECT),
+		    "%s, file actions: got %s", c->label, action_name(v.action));
+		verdict_clear(&v);
+		msg_free(m);
+		policy_unref(p);
+	}
+}
+
+/* main - load the shipped rules once and run every test */
+int
+main(void)
+{
+	struct policy *p;
+	int fd;
+
+	addr_init();
+	if ((fd = mkstemp(conf_path)) < 0) {
+		perror("mkstemp");
+		return 99;
+	}
+	close(fd);
+	if ((p = load_policy("")) == NULL) {
+		unlink(conf_path);
+		return test_exit("test-eval");
+	}
+	test_table(p);
+	test_shipped_reply(p);
+	test_hostile_reply();
+	test_reply_format();
+	test_msg_reset();
+	test_match_limit();
+	test_limits(p, ACTION_TEMPFAIL);
+	test_limits(p, ACTION_REJECT);
+	test_error(p);
+	test_overrides();
+	policy_unref(p);
+	unlink(conf_path);
+	return test_exit("test-eval");
+}
