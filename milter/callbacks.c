@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "action.h"
 #include "callbacks.h"
@@ -37,6 +38,7 @@
 #include "mime_scan.h"
 #include "msg.h"
 #include "policy.h"
+#include "release.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -210,6 +212,7 @@ cb_eom(SMFICTX *ctx)
 	struct verdict v;
 	enum action_result res;
 	const char *qid;
+	size_t nrel;
 
 	if (c == NULL || !c->in_message || c->policy == NULL)
 		return SMFIS_TEMPFAIL;
@@ -220,7 +223,24 @@ cb_eom(SMFICTX *ctx)
 	opts.on_limit = c->policy->conf->on_limit;
 	opts.on_error = c->policy->conf->on_error;
 	opts.file_actions = 0;
-	eval_message(c->policy->rs, c->msg, &opts, &v);
+	/* A moderator's release (release.c) is delivered; a forged one is removed. */
+	switch (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel)) {
+	case RELEASE_VALID:
+		memset(&v, 0, sizeof(v));
+		v.action = ACTION_ACCEPT;
+		v.origin = ORIGIN_RELEASED;
+		break;
+	case RELEASE_INVALID:
+		log_warnx("%s: invalid %s header removed", qid != NULL ? qid : "NOQUEUE",
+		    RELEASE_HEADER);
+		for (; nrel >= 1; nrel--)
+			if (smfi_chgheader(ctx, RELEASE_HEADER, (int)nrel, NULL) != MI_SUCCESS)
+				log_warnx("could not remove a %s header", RELEASE_HEADER);
+		/* FALLTHROUGH */
+	default:
+		eval_message(c->policy->rs, c->msg, &opts, &v);
+		break;
+	}
 	res = action_apply(c->policy, &v, c->msg, c->forged, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);
