@@ -24,6 +24,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +75,20 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	static const struct msg_limits initial = { 4096, 16, 16 };
 	struct conn *c;
 	const char *addr = smfi_getsymval(ctx, "{client_addr}");
-	char client[512];
+	char client[512], abuf[INET6_ADDRSTRLEN];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->msg = msg_new(&initial)) == NULL) {
 		free(c);
 		log_warnx("connect: out of memory; answering tempfail");
 		return SMFIS_TEMPFAIL;
 	}
+	/* Postfix sends {client_addr} only when milter_connect_macros asks. */
+	if (addr == NULL && sa != NULL && sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, abuf, sizeof(abuf)) != NULL)
+		addr = abuf;
+	else if (addr == NULL && sa != NULL && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, abuf, sizeof(abuf)) != NULL)
+		addr = abuf;
 	snprintf(client, sizeof(client), "%s[%s]", host != NULL ? host : "unknown",
 	    addr != NULL ? addr : "unknown");
 	msg_set_string(c->msg, &c->msg->client, client);
