@@ -198,7 +198,17 @@ format_age(time_t arrival, char *buf, size_t size)
 		snprintf(buf, size, "%lldd", age / 86400);
 }
 
-/* cmd_list - the hold queue, as a table or JSON */
+static int
+cmp_arrival(const void *a, const void *b)
+{
+	const struct ctlq_entry *x = a, *y = b;
+
+	if (x->arrival != y->arrival)
+		return x->arrival < y->arrival ? -1 : 1;
+	return strcmp(x->queue_id, y->queue_id);
+}
+
+/* cmd_list - the hold queue, oldest first, as a table or JSON */
 static int
 cmd_list(struct ctl *c, int json)
 {
@@ -206,6 +216,7 @@ cmd_list(struct ctl *c, int json)
 	char *text, *rule, *reason, age[32];
 	size_t i, k, n, shown = 0;
 
+	qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
 	if (json)
 		printf("[");
 	else
@@ -311,7 +322,8 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 			fprintf(stderr, "ccguardctl: %s: %s\n", e->queue_id, err);
 			return EXIT_FAIL;
 		}
-		printf("\n");
+		if (blen == 0 || btext[0] != '\n')
+			printf("\n");
 		safe_print(stdout, btext, blen);
 		free(btext);
 	}
@@ -372,6 +384,8 @@ strip_headers(const struct conf *cf, const char *text, struct strbuf *out)
 			strbuf_append(out, p, len);
 		p += len;
 	}
+	while (out->len > 1 && out->data[out->len - 1] == '\n' && out->data[out->len - 2] == '\n')
+		out->data[--out->len] = '\0';
 	if (out->len > 0 && out->data[out->len - 1] != '\n')
 		strbuf_putc(out, '\n');
 }
@@ -432,7 +446,9 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 	strbuf_printf(&msgtext, "%s: %s\n", RELEASE_HEADER, value);
 	free(value);
 	strip_headers(cf, htext, &msgtext);
-	strbuf_putc(&msgtext, '\n');
+	/* postcat -b starts at the first non-header line: the empty separator. */
+	if (blen == 0 || btext[0] != '\n')
+		strbuf_putc(&msgtext, '\n');
 	strbuf_append(&msgtext, btext, blen);
 
 	memset(&via, 0, sizeof(via));
