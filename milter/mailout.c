@@ -488,7 +488,7 @@ static int
 smtp_reply(struct smtp *s, char *line, size_t size)
 {
 	struct pollfd pfd;
-	char *nl;
+	char *nl, *p;
 	ssize_t n;
 
 	for (;;) {
@@ -499,6 +499,10 @@ smtp_reply(struct smtp *s, char *line, size_t size)
 
 			snprintf(line, size, "%.*s", (int)(l > 1 ? l - 1 : 0), s->buf);
 			line[strcspn(line, "\r")] = '\0';
+			/* The reply ends up in the log: printable ASCII only. */
+			for (p = line; *p != '\0'; p++)
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+					*p = '?';
 			memmove(s->buf, nl + 1, s->len - l);
 			s->len -= l;
 			if (last)

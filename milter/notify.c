@@ -31,7 +31,12 @@
  *	read); holds are rare and the file is small.
  *
  *	Submission is mailout_submit(): sendmail_path, or SMTP to notify_smtp,
- *	within notify_timeout seconds.
+ *	within notify_timeout seconds. In the daemon a worker thread does it
+ *	(notify_queue), so the MTA's answer never waits for a notice; at most
+ *	NOTIFY_QUEUE_MAX notices wait, more are dropped with a log line, and
+ *	notices still waiting when the daemon stops are not sent. The
+ *	held message is safe in either case. notify_send() is the synchronous
+ *	form, for ccguardctl.
  * SEE ALSO
  *	mailout.c, ccguardctl(8), RFC 3834
  */
@@ -398,6 +403,114 @@ notify_send(const struct conf *c, const char *rcpt, const char *data, size_t len
 	return 0;
 }
 
+/*
+ * The daemon's notices are submitted by one worker thread, so a slow
+ * sendmail or SMTP server never delays the MTA's answer. Jobs copy all
+ * they need (a reload may free the conf); at most NOTIFY_QUEUE_MAX wait.
+ */
+struct notify_job {
+	struct notify_job *next;
+	struct conf	 conf;		/* only the submission fields are set */
+	char		*rcpt, *data, *what;
+	size_t		 len;
+	char		 qid[80];
+};
+
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct notify_job *queue_head, *queue_tail;
+static size_t queue_len;
+static int worker_started;
+
+static void
+job_free(struct notify_job *j)
+{
+	free(j->conf.sendmail_path);
+	free(j->conf.postfix_config);
+	free(j->conf.notify_smtp);
+	free(j->conf.hostname);
+	free(j->rcpt);
+	free(j->data);
+	free(j->what);
+	free(j);
+}
+
+/* notify_worker - submit queued notices, one at a time, forever */
+static void *
+notify_worker(void *arg)
+{
+	struct notify_job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&queue_lock);
+		while (queue_head == NULL)
+			pthread_cond_wait(&queue_cond, &queue_lock);
+		j = queue_head;
+		queue_head = j->next;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		queue_len--;
+		pthread_mutex_unlock(&queue_lock);
+		if (notify_send(&j->conf, j->rcpt, j->data, j->len) == 0)
+			log_info("%s: %s sent to <%s>", j->qid, j->what, j->rcpt);
+		job_free(j);
+	}
+	return NULL;
+}
+
+/* notify_queue - hand a notice to the worker; takes data; sends now without one */
+static void
+notify_queue(const struct conf *c, const char *qid, const char *what, const char *rcpt,
+    char *data, size_t len)
+{
+	struct notify_job *j;
+	pthread_t t;
+	pthread_attr_t attr;
+
+	pthread_mutex_lock(&queue_lock);
+	if (!worker_started) {
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &attr, notify_worker, NULL) == 0)
+			worker_started = 1;
+		pthread_attr_destroy(&attr);
+	}
+	if (!worker_started || queue_len >= NOTIFY_QUEUE_MAX ||
+	    (j = calloc(1, sizeof(*j))) == NULL) {
+		pthread_mutex_unlock(&queue_lock);
+		log_warnx("%s: %s to <%s> not sent: %s", qid, what, rcpt,
+		    worker_started ? "too many notices waiting" : "no notifier thread");
+		free(data);
+		return;
+	}
+	snprintf(j->qid, sizeof(j->qid), "%s", qid);
+	j->conf.sendmail_path = strdup(c->sendmail_path);
+	j->conf.postfix_config = strdup(c->postfix_config);
+	j->conf.notify_smtp = strdup(c->notify_smtp);
+	j->conf.hostname = strdup(c->hostname != NULL ? c->hostname : "localhost");
+	j->conf.notify_timeout = c->notify_timeout;
+	j->rcpt = strdup(rcpt);
+	j->what = strdup(what);
+	j->data = data;
+	j->len = len;
+	if (j->conf.sendmail_path == NULL || j->conf.postfix_config == NULL ||
+	    j->conf.notify_smtp == NULL || j->conf.hostname == NULL || j->rcpt == NULL ||
+	    j->what == NULL) {
+		pthread_mutex_unlock(&queue_lock);
+		log_warnx("%s: %s to <%s> not sent: out of memory", qid, what, rcpt);
+		job_free(j);
+		return;
+	}
+	if (queue_tail != NULL)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	queue_len++;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+}
+
 /* notify_message - the notifier action.c calls for hold and notify verdicts */
 void
 notify_message(const struct policy *p, const struct verdict *v, const struct msg *m)
@@ -411,9 +524,9 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
 		if ((data = notify_moderator_build(p, v, m, &len)) == NULL)
 			log_warnx("%s: moderator notice not built", qid);
-		else if (notify_send(p->conf, p->conf->moderator, data, len) == 0)
-			log_info("%s: moderator notice sent to <%s>", qid, p->conf->moderator);
-		free(data);
+		else
+			notify_queue(p->conf, qid, "moderator notice", p->conf->moderator,
+			    data, len);
 	}
 	if (v->rule == NULL || v->rule->guidance == NULL) {
 		log_debug("%s: no guidance: the rule has no guidance template", qid);
@@ -431,8 +544,6 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 		log_warnx("%s: guidance message not built", qid);
 		return;
 	}
-	if (notify_send(p->conf, rcpt, data, len) == 0)
-		log_info("%s: guidance sent to <%s>", qid, rcpt);
-	free(data);
+	notify_queue(p->conf, qid, "guidance", rcpt, data, len);
 	free(rcpt);
 }

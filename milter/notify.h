@@ -15,6 +15,7 @@ struct conf;
 
 #define NOTIFY_RATE_SLOTS	4096	/* senders remembered by the rate limit */
 #define NOTIFY_RATE_WINDOW	3600	/* seconds */
+#define NOTIFY_QUEUE_MAX	256	/* notices waiting for the worker thread */
 
 void	notify_init(void);
 void	notify_message(const struct policy *, const struct verdict *, const struct msg *);

@@ -10,7 +10,7 @@ the Subject) and one notice to the moderator with the queue id and the
 ccguardctl commands. No guidance goes to the null sender, in reply to
 Auto-Submitted: auto-generated mail, to a remote unauthenticated client's
 sender, or beyond guidance_rate (2 here) per sender; the message stays
-held whatever happens to the notices.
+held whatever happens to the notices, even when they can not be sent.
 """
 import email
 import email.policy
@@ -119,6 +119,14 @@ def test(env):
     env.reload(extra=holdlib.conf_text(env).replace("guidance_senders = local\n", ""))
     qid5, mid5 = holdlib.hold(env, sender="other@example.org")
     env.wait_log(r"%s: no guidance sent: sender not authenticated" % qid5)
+
+    # 6. A notice that can not be sent is logged; the message stays held.
+    env.reload(extra=holdlib.conf_text(env) + "sendmail_path = /nonexistent/sendmail\n")
+    qid6, mid6 = holdlib.hold(env, sender="third@example.org")
+    env.wait_log(r"notice to <third@example.org> not sent: could not run /nonexistent/sendmail")
+    env.barrier()
+    check(not guidance_for(env, mid6), "nothing sent")
+    check(qid6 in {q["queue_id"] for q in env.hold_queue()}, "still held after the failure")
 
 
 harness.main(test, milter=False)
