@@ -68,6 +68,7 @@ struct ctl {
 	size_t		 nentries;
 };
 
+/* usage - the synopsis, on stderr */
 static void
 usage(void)
 {
@@ -183,6 +184,7 @@ load_headers(struct ctl *c, const char *qid, char **text, struct msg_header **h,
 	return 0;
 }
 
+/* format_age - a message age as 5m, 3h or 2d */
 static void
 format_age(time_t arrival, char *buf, size_t size)
 {
@@ -198,6 +200,7 @@ format_age(time_t arrival, char *buf, size_t size)
 		snprintf(buf, size, "%lldd", age / 86400);
 }
 
+/* cmp_arrival - qsort order: oldest first */
 static int
 cmp_arrival(const void *a, const void *b)
 {
@@ -353,6 +356,7 @@ struct in_list_arg {
 	int	 found;
 };
 
+/* in_list_sink - addr sink: note a member of the list */
 static int
 in_list_sink(void *arg, const char *addr, int how)
 {
@@ -689,6 +693,7 @@ cmd_held(struct ctl *c, int argc, char **argv)
 	return cmd_discard(c, e);
 }
 
+/* main - options, then one command */
 int
 main(int argc, char **argv)
 {

@@ -45,6 +45,7 @@
 
 #define CTLQ_MAX_OUTPUT	(256 * 1024 * 1024)
 
+/* seterr - format a one-line error into err */
 static void
 seterr(char *err, size_t size, const char *fmt, ...)
 {
@@ -163,6 +164,7 @@ ctlq_init(struct ctlq *q, const char *config, char *err, size_t errsize)
 	return 0;
 }
 
+/* ctlq_clear - free what ctlq_init allocated */
 void
 ctlq_clear(struct ctlq *q)
 {
@@ -193,6 +195,7 @@ struct jp {
 	int		 depth;
 };
 
+/* jp_ws - skip JSON white space */
 static void
 jp_ws(struct jp *j)
 {
@@ -200,6 +203,7 @@ jp_ws(struct jp *j)
 		j->p++;
 }
 
+/* jp_hex4 - four hex digits of a \u escape */
 static int
 jp_hex4(const char *p, unsigned *v)
 {
@@ -222,6 +226,7 @@ jp_hex4(const char *p, unsigned *v)
 	return 0;
 }
 
+/* put_utf8 - one code point as UTF-8 */
 static void
 put_utf8(struct strbuf *sb, unsigned cp)
 {
@@ -514,6 +519,7 @@ out:
 	return r;
 }
 
+/* ctlq_entries_free - free a list from ctlq_list */
 void
 ctlq_entries_free(struct ctlq_entry *v, size_t n)
 {
@@ -669,6 +675,7 @@ bad:
 	return -1;
 }
 
+/* ctlq_headers_free - free headers from ctlq_headers_parse */
 void
 ctlq_headers_free(struct msg_header *v, size_t n)
 {

@@ -60,6 +60,7 @@
 
 #define MAILOUT_MAX_ADDR	512
 
+/* seterr - format a one-line error into err */
 static void
 seterr(char *err, size_t size, const char *fmt, ...)
 {

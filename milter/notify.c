@@ -84,6 +84,7 @@ static const char builtin_moderator[] =
     "\n"
     "${commands}\n";
 
+/* notify_init - set up the notifier (an empty rate table) */
 void
 notify_init(void)
 {
@@ -422,6 +423,7 @@ static struct notify_job *queue_head, *queue_tail;
 static size_t queue_len;
 static int worker_started;
 
+/* job_free - free a notice job */
 static void
 job_free(struct notify_job *j)
 {

@@ -135,18 +135,20 @@ release_key_create(const char *path, const char *group)
 	return close(fd);
 }
 
+/* cmp_str - qsort order of strings */
 static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* collect - addr_from_envelope sink: keep each canonical address */
+/* struct collect - canonical addresses gathered for a MAC */
 struct collect {
 	char	**v;
 	size_t	  n, cap;
 };
 
+/* collect_add - addr sink: keep a copy of each address */
 static int
 collect_add(void *arg, const char *addr, int how)
 {
@@ -165,6 +167,7 @@ collect_add(void *arg, const char *addr, int how)
 	return ADDR_OK;
 }
 
+/* collect_free - free the collected addresses */
 static void
 collect_free(struct collect *c)
 {

@@ -71,6 +71,7 @@ read_file(const char *path)
 	return buf;
 }
 
+/* load_policy - the shipped rules with a test configuration */
 static struct policy *
 load_policy(void)
 {
@@ -121,6 +122,7 @@ held_msg(const struct policy *p, const char *sender, const char *subject, const 
 	return m;
 }
 
+/* parse - a generated message parsed back by GMime */
 static GMimeMessage *
 parse(const char *data, size_t len)
 {
@@ -147,6 +149,7 @@ count_header(GMimeMessage *gm, const char *name)
 	return n;
 }
 
+/* header - a header of the parsed message, or "" */
 static const char *
 header(GMimeMessage *gm, const char *name)
 {
@@ -171,6 +174,7 @@ part_text(GMimeObject *o)
 	return t;
 }
 
+/* eval_hold - evaluate m with the loaded rules */
 static void
 eval_hold(const struct policy *p, const struct msg *m, struct verdict *v)
 {
@@ -179,6 +183,7 @@ eval_hold(const struct policy *p, const struct msg *m, struct verdict *v)
 	eval_message(p->rs, m, &o, v);
 }
 
+/* test_guidance - the guidance message, parsed back */
 static void
 test_guidance(struct policy *p)
 {
@@ -262,6 +267,7 @@ out:
 	msg_free(m);
 }
 
+/* test_injection - hostile values can not add header lines */
 static void
 test_injection(struct policy *p)
 {
@@ -316,6 +322,7 @@ test_injection(struct policy *p)
 	    "mailout_msgid_ok");
 }
 
+/* test_gates - every reason not to send guidance */
 static void
 test_gates(struct policy *p)
 {
@@ -399,6 +406,7 @@ test_gates(struct policy *p)
 	notify_rate_reset();
 }
 
+/* test_moderator - the moderator notice and its commands */
 static void
 test_moderator(struct policy *p)
 {
@@ -552,6 +560,7 @@ smtp_sink(int lfd, const char *out)
 	_exit(0);
 }
 
+/* test_smtp - SMTP submission to a loopback sink */
 static void
 test_smtp(void)
 {
@@ -593,6 +602,7 @@ test_smtp(void)
 	    "a refused connection is an error");
 }
 
+/* test_release - release headers: what verifies and what does not */
 static void
 test_release(struct policy *p)
 {
@@ -659,6 +669,7 @@ test_release(struct policy *p)
 	free(key);
 }
 
+/* test_json - the postqueue -j reader */
 static void
 test_json(void)
 {
@@ -688,6 +699,7 @@ test_json(void)
 	CHECK(ctlq_parse_json_line("{\"queue_name\": \"hold\"}", &e) < 0, "no queue id refused");
 }
 
+/* test_headers_parse - postcat -h output into headers */
 static void
 test_headers_parse(void)
 {
@@ -701,6 +713,7 @@ test_headers_parse(void)
 	ctlq_headers_free(h, n);
 }
 
+/* main - run every test in a scratch directory */
 int
 main(void)
 {
