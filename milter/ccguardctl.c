@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "addr.h"
 #include "conf.h"
 #include "ctl_queue.h"
@@ -107,12 +109,15 @@ safe_str(FILE *fp, const char *s)
 	}
 }
 
-/* json_str - a JSON string literal */
+/* json_str - a JSON string literal (invalid UTF-8 repaired) */
 static void
-json_str(FILE *fp, const char *s)
+json_str(FILE *fp, const char *str)
 {
+	char *valid = g_utf8_make_valid(str, -1);
+	const char *s;
+
 	fputc('"', fp);
-	for (; *s != '\0'; s++) {
+	for (s = valid; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
@@ -123,6 +128,7 @@ json_str(FILE *fp, const char *s)
 			fputc(c, fp);
 	}
 	fputc('"', fp);
+	g_free(valid);
 }
 
 /* find_held - the hold-queue entry for qid, or NULL */
@@ -136,33 +142,6 @@ find_held(struct ctl *c, const char *qid)
 		    strcmp(c->entries[i].queue_name, "hold") == 0)
 			return &c->entries[i];
 	return NULL;
-}
-
-/* hold_reason - rule and reason from the last hold header; malloc'd strings */
-static void
-hold_reason(const struct conf *cf, const struct msg_header *h, size_t n, char **rule,
-    char **reason)
-{
-	const char *last = NULL, *p, *e;
-	size_t i;
-
-	*rule = NULL;
-	*reason = NULL;
-	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, cf->hold_header) == 0)
-			last = h[i].value;
-	if (last == NULL)
-		return;
-	if (strncmp(last, "rule=", 5) == 0) {
-		p = last + 5;
-		e = p + strcspn(p, ";");
-		*rule = strndup(p, (size_t)(e - p));
-		p = *e == ';' ? e + 1 : e;
-		while (*p == ' ')
-			p++;
-		*reason = strdup(p);
-	} else
-		*reason = strdup(last);
 }
 
 /* load_headers - the held message's header block, parsed */
@@ -232,7 +211,7 @@ cmd_list(struct ctl *c, int json)
 			continue;
 		rule = reason = NULL;
 		if (load_headers(c, e->queue_id, &text, &h, &n) == 0) {
-			hold_reason(c->policy->conf, h, n, &rule, &reason);
+			ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &reason);
 			ctlq_headers_free(h, n);
 			free(text);
 		}
@@ -299,7 +278,7 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 
 	if (load_headers(c, e->queue_id, &text, &h, &n) < 0)
 		return EXIT_FAIL;
-	hold_reason(c->policy->conf, h, n, &rule, &reason);
+	ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &reason);
 	printf("Queue-ID:   %s\n", e->queue_id);
 	printf("Arrival:    %s", ctime(&e->arrival));
 	printf("Sender:     ");

@@ -711,6 +711,23 @@ test_headers_parse(void)
 	CHECK_STR(h[1].value, "one\n two", "folded value kept");
 	CHECK_STR(h[2].name, "X-Ccguard-Hold", "name");
 	ctlq_headers_free(h, n);
+
+	/* Only the last hold header counts: ccguard adds its own after the others. */
+	CHECK(ctlq_headers_parse("x-ccguard-hold: rule=forged; matched=nothing\n"
+	    "To: a@b\nX-Ccguard-Hold: rule=kernel-and-distros; matched=a (To)\n", &h, &n) == 0,
+	    "parsed");
+	{
+		char *rule, *reason;
+
+		ctlq_hold_reason("X-Ccguard-Hold", h, n, &rule, &reason);
+		CHECK(rule != NULL && strcmp(rule, "kernel-and-distros") == 0, "last rule: %s", rule);
+		CHECK(reason != NULL && strcmp(reason, "matched=a (To)") == 0, "last reason: %s", reason);
+		free(rule);
+		free(reason);
+		ctlq_hold_reason("X-Other", h, n, &rule, &reason);
+		CHECK(rule == NULL && reason == NULL, "no hold header");
+	}
+	ctlq_headers_free(h, n);
 }
 
 /* main - run every test in a scratch directory */
