@@ -230,7 +230,7 @@ test_guidance(struct policy *p)
 		    "charset=utf-8");
 		text = part_text(t);
 		CHECK(strstr(text, "HELD") != NULL, "says held");
-		CHECK(strstr(text, "not been\ndelivered to anyone") != NULL, "says not delivered");
+		CHECK(strstr(text, "it has not been delivered to anyone") != NULL, "says not delivered");
 		CHECK(strstr(text, "security@kernel.org (envelope, To)") != NULL, "where found: %s", text);
 		CHECK(strstr(text, "linux-distros@vs.openwall.org (envelope, Cc)") != NULL, "where found");
 		CHECK(strstr(text, "[vs]") != NULL && strstr(text, "14 days") != NULL &&
