@@ -11,6 +11,7 @@ ccguardctl commands. No guidance goes to the null sender, in reply to
 Auto-Submitted: auto-generated mail, to a remote unauthenticated client's
 sender, or beyond guidance_rate (2 here) per sender; the message stays
 held whatever happens to the notices, even when they can not be sent.
+With notify_smtp set, notices go by SMTP instead of sendmail.
 """
 import email
 import email.policy
@@ -127,6 +128,16 @@ def test(env):
     env.barrier()
     check(not guidance_for(env, mid6), "nothing sent")
     check(qid6 in {q["queue_id"] for q in env.hold_queue()}, "still held after the failure")
+
+    # 7. notify_smtp = host:port submits by SMTP (here to Postfix's smtpd).
+    env.reload(extra=holdlib.conf_text(env) + "sendmail_path = /nonexistent/sendmail\n"
+               "notify_smtp = 127.0.0.1:%d\n" % env.smtp_port)
+    qid7, mid7 = holdlib.hold(env, sender="smtp-path@example.org")
+    g = harness.wait_for(lambda: [m for m in env.sink.messages
+                                  if holdlib.to(m, "smtp-path@example.org")],
+                         20, 0.1, "guidance submitted by SMTP")
+    check(len(g) == 1 and g[0].mail_from == "" and mid7 in " ".join(g[0].header("In-Reply-To")),
+          "one guidance by SMTP, from <>", g)
 
 
 harness.main(test, milter=False)
