@@ -24,10 +24,13 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "action.h"
 #include "callbacks.h"
@@ -37,6 +40,7 @@
 #include "mime_scan.h"
 #include "msg.h"
 #include "policy.h"
+#include "release.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -71,13 +75,20 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	static const struct msg_limits initial = { 4096, 16, 16 };
 	struct conn *c;
 	const char *addr = smfi_getsymval(ctx, "{client_addr}");
-	char client[512];
+	char client[512], abuf[INET6_ADDRSTRLEN];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->msg = msg_new(&initial)) == NULL) {
 		free(c);
 		log_warnx("connect: out of memory; answering tempfail");
 		return SMFIS_TEMPFAIL;
 	}
+	/* Postfix sends {client_addr} only when milter_connect_macros asks. */
+	if (addr == NULL && sa != NULL && sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, abuf, sizeof(abuf)) != NULL)
+		addr = abuf;
+	else if (addr == NULL && sa != NULL && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, abuf, sizeof(abuf)) != NULL)
+		addr = abuf;
 	snprintf(client, sizeof(client), "%s[%s]", host != NULL ? host : "unknown",
 	    addr != NULL ? addr : "unknown");
 	msg_set_string(c->msg, &c->msg->client, client);
@@ -210,6 +221,7 @@ cb_eom(SMFICTX *ctx)
 	struct verdict v;
 	enum action_result res;
 	const char *qid;
+	size_t nrel;
 
 	if (c == NULL || !c->in_message || c->policy == NULL)
 		return SMFIS_TEMPFAIL;
@@ -220,7 +232,24 @@ cb_eom(SMFICTX *ctx)
 	opts.on_limit = c->policy->conf->on_limit;
 	opts.on_error = c->policy->conf->on_error;
 	opts.file_actions = 0;
-	eval_message(c->policy->rs, c->msg, &opts, &v);
+	/* A moderator's release (release.c) is delivered; a forged one is removed. */
+	switch (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel)) {
+	case RELEASE_VALID:
+		memset(&v, 0, sizeof(v));
+		v.action = ACTION_ACCEPT;
+		v.origin = ORIGIN_RELEASED;
+		break;
+	case RELEASE_INVALID:
+		log_warnx("%s: invalid %s header removed", qid != NULL ? qid : "NOQUEUE",
+		    RELEASE_HEADER);
+		for (; nrel >= 1; nrel--)
+			if (smfi_chgheader(ctx, RELEASE_HEADER, (int)nrel, NULL) != MI_SUCCESS)
+				log_warnx("could not remove a %s header", RELEASE_HEADER);
+		/* FALLTHROUGH */
+	default:
+		eval_message(c->policy->rs, c->msg, &opts, &v);
+		break;
+	}
 	res = action_apply(c->policy, &v, c->msg, c->forged, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);

@@ -71,6 +71,9 @@ static const struct conf_def conf_table[] = {
 	{ "sendmail_path",	CT_STRING, F(sendmail_path), "/usr/sbin/sendmail", 0, 0 },
 	{ "notify_smtp",	CT_STRING, F(notify_smtp), "", 0, 0 },
 	{ "release_key",	CT_STRING, F(release_key), CCGUARD_CONFDIR "/release.key", 0, 0 },
+	{ "moderator_template",	CT_STRING, F(moderator_template), CCGUARD_RULESDIR "/moderator-notice.txt", 0, 0 },
+	{ "postfix_config",	CT_STRING, F(postfix_config), "", 0, 0 },
+	{ "notify_timeout",	CT_SIZE,   F(notify_timeout), "30", 1, 600 },
 };
 
 #define CONF_NDEFS (sizeof(conf_table) / sizeof(conf_table[0]))

@@ -41,6 +41,9 @@ struct conf {
 	char		*sendmail_path;
 	char		*notify_smtp;	/* "host:port" instead of sendmail, or "" */
 	char		*release_key;	/* key file for moderator releases */
+	char		*moderator_template;	/* text of the moderator notice */
+	char		*postfix_config;	/* Postfix config dir for ccguardctl, or "" */
+	size_t		 notify_timeout;	/* seconds to submit one notice */
 	struct conf_override *overrides;
 	size_t		 noverrides;
 };

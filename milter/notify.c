@@ -1,26 +1,551 @@
 /*
  * NAME
- *	notify - guidance and moderator notices (not built yet)
+ *	notify - guidance to the sender, notice to the moderator
+ * SYNOPSIS
+ *	notify_init();  action_set_notifier(notify_message);
  * DESCRIPTION
- *	Placeholder until the hold workflow lands: it records in the debug log
- *	that a guidance message would have been sent, and sends nothing.
+ *	action.c calls notify_message() after a hold or notify verdict, once
+ *	the MTA has been told; the message is already safe in the hold queue,
+ *	so nothing here can lose or release it, and a failure is only logged.
+ *
+ *	Guidance goes to the envelope sender of the message, rendered from
+ *	the rule's guidance template (no template, no guidance), built by
+ *	mailout.c with the original header block attached (never the body),
+ *	from the null sender. It is not sent (notify_gate) when:
+ *	- guidance = no, or the sender is <> or unusable;
+ *	- the message is automatic or list traffic (mailout_suppress_reason);
+ *	- the sender is not of the kind guidance_senders names:
+ *	  "authenticated" (SMTP AUTH was used; the default), "local" (that, or
+ *	  a client on 127.0.0.1 or ::1) or "all";
+ *	- the sender already had guidance_rate messages in the last hour
+ *	  (0: none at all). The table is in memory, under a mutex, and holds at
+ *	  most NOTIFY_RATE_SLOTS senders; when every slot is in use by a
+ *	  sender seen within the hour, nothing more is sent (fail closed).
+ *	Gates are checked in that order and the rate is charged only when the
+ *	others pass.
+ *
+ *	The moderator notice goes to "moderator" (when set) for every hold:
+ *	queue id, rule, the addresses and where each was found, the sender
+ *	and the ccguardctl commands to act on it. The template is read from
+ *	moderator_template on each notice (a built-in text when it can not be
+ *	read); holds are rare and the file is small.
+ *
+ *	Submission is mailout_submit(): sendmail_path, or SMTP to notify_smtp,
+ *	within notify_timeout seconds. In the daemon a worker thread does it
+ *	(notify_queue), so the MTA's answer never waits for a notice; at most
+ *	NOTIFY_QUEUE_MAX notices wait, more are dropped with a log line, and
+ *	notices still waiting when the daemon stops are not sent. The
+ *	held message is safe in either case. notify_send() is the synchronous
+ *	form, for ccguardctl.
+ * SEE ALSO
+ *	mailout.c, ccguardctl(8), RFC 3834
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "conf.h"
+#include "diag.h"
 #include "log.h"
+#include "mailout.h"
 #include "msg.h"
 #include "notify.h"
+#include "policy.h"
+#include "release.h"
+#include "reply.h"
 #include "ruleset.h"
+#include "strbuf.h"
+#include "template.h"
 #include "verdict.h"
 
+struct rate_slot {
+	char	*sender;	/* NULL: free */
+	time_t	 start;		/* window start */
+	size_t	 count;
+};
+
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rate_slot rate_slots[NOTIFY_RATE_SLOTS];
+
+static const char builtin_moderator[] =
+    "A message was held by ccguard and waits for a moderator.\n"
+    "\n"
+    "Queue id: ${queue_id}\n"
+    "Rule:     ${rule}\n"
+    "Sender:   ${sender}\n"
+    "Found:    ${matched}\n"
+    "\n"
+    "${commands}\n";
+
+/* notify_init - set up the notifier (an empty rate table) */
 void
 notify_init(void)
 {
+	notify_rate_reset();
 }
 
+/* notify_rate_reset - forget every sender */
+void
+notify_rate_reset(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&rate_lock);
+	for (i = 0; i < NOTIFY_RATE_SLOTS; i++) {
+		free(rate_slots[i].sender);
+		rate_slots[i].sender = NULL;
+	}
+	pthread_mutex_unlock(&rate_lock);
+}
+
+/* notify_rate_take - 1 when sender may get one more message now (and count it) */
+int
+notify_rate_take(const char *sender, size_t limit, time_t now)
+{
+	struct rate_slot *s, *free_slot = NULL;
+	size_t i;
+	int ok = 0;
+
+	if (limit == 0)
+		return 0;
+	pthread_mutex_lock(&rate_lock);
+	for (i = 0; i < NOTIFY_RATE_SLOTS; i++) {
+		s = &rate_slots[i];
+		if (s->sender != NULL && now - s->start >= NOTIFY_RATE_WINDOW) {
+			free(s->sender);
+			s->sender = NULL;
+		}
+		if (s->sender == NULL) {
+			if (free_slot == NULL)
+				free_slot = s;
+			continue;
+		}
+		if (strcmp(s->sender, sender) == 0) {
+			if (s->count < limit) {
+				s->count++;
+				ok = 1;
+			}
+			goto out;
+		}
+	}
+	if (free_slot != NULL && (free_slot->sender = strdup(sender)) != NULL) {
+		free_slot->start = now;
+		free_slot->count = 1;
+		ok = 1;
+	}
+out:
+	pthread_mutex_unlock(&rate_lock);
+	return ok;
+}
+
+/* client_is_local - the client address is 127.0.0.1 or ::1 */
+static int
+client_is_local(const struct msg *m)
+{
+	const char *open, *close;
+	size_t len;
+
+	if (m->client == NULL || (open = strrchr(m->client, '[')) == NULL ||
+	    (close = strchr(open, ']')) == NULL)
+		return 0;
+	open++;
+	len = (size_t)(close - open);
+	if (len > 5 && strncasecmp(open, "IPv6:", 5) == 0) {
+		open += 5;
+		len -= 5;
+	}
+	return (len == 9 && strncmp(open, "127.0.0.1", 9) == 0) ||
+	    (len == 3 && strncmp(open, "::1", 3) == 0);
+}
+
+/* notify_gate - why no guidance may go out for m, or NULL (rate not charged) */
+const char *
+notify_gate(const struct conf *c, const struct msg *m)
+{
+	const char *why;
+	char *to;
+
+	if (!c->guidance)
+		return "guidance = no";
+	if (m->sender == NULL || (to = mailout_envelope_address(m->sender_raw)) == NULL)
+		return "null or unusable sender";
+	free(to);
+	if ((why = mailout_suppress_reason(m->headers, m->nheaders)) != NULL)
+		return why;
+	if (strcmp(c->guidance_senders, "all") == 0)
+		return NULL;
+	if (m->auth != NULL)
+		return NULL;
+	if (strcmp(c->guidance_senders, "local") == 0)
+		return client_is_local(m) ? NULL : "sender neither authenticated nor local";
+	return "sender not authenticated";
+}
+
+/* notify_from - the From address of notices; malloc'd */
+char *
+notify_from(const struct conf *c)
+{
+	char *s = NULL;
+
+	if (c->guidance_from != NULL && c->guidance_from[0] != '\0')
+		return strdup(c->guidance_from);
+	if (asprintf(&s, "postmaster@%s", c->hostname != NULL && c->hostname[0] != '\0' ?
+	    c->hostname : "localhost") < 0)
+		return NULL;
+	return s;
+}
+
+/* notify_guidance_build - the guidance message for m; *rcpt is its recipient */
+char *
+notify_guidance_build(const struct policy *p, const struct verdict *v,
+    const struct msg *m, char **rcpt, size_t *len)
+{
+	static const char *const omit[] = { RELEASE_HEADER, NULL, NULL };
+	const char *omit_all[3];
+	struct reply_vars rv;
+	struct mailout_spec spec;
+	struct strbuf text, subj;
+	const char *orig;
+	char *from, *data = NULL;
+
+	*rcpt = NULL;
+	if (v->rule == NULL || v->rule->guidance == NULL ||
+	    (*rcpt = mailout_envelope_address(m->sender_raw)) == NULL)
+		return NULL;
+	if ((from = notify_from(p->conf)) == NULL) {
+		free(*rcpt);
+		*rcpt = NULL;
+		return NULL;
+	}
+	memcpy(omit_all, omit, sizeof(omit_all));
+	omit_all[1] = p->conf->hold_header;
+	reply_vars_init(&rv, v, m, p->conf->hostname);
+	rv.subject_allowed = p->conf->guidance_subject;
+	strbuf_init(&text, 256 * 1024);
+	strbuf_init(&subj, 2048);
+	if (template_render(v->rule->guidance, reply_var, &rv, &text) == STRBUF_OK) {
+		strbuf_puts(&subj, v->action == ACTION_HOLD ? "Your message was held for review" :
+		    "About your message");
+		orig = msg_header(m, "Subject", 0);
+		if (p->conf->guidance_subject && orig != NULL)
+			strbuf_printf(&subj, ": %.400s", orig);
+		memset(&spec, 0, sizeof(spec));
+		spec.from = from;
+		spec.to = *rcpt;
+		spec.subject = strbuf_str(&subj);
+		spec.text = strbuf_str(&text);
+		spec.in_reply_to = msg_header(m, "Message-ID", 0);
+		spec.hostname = p->conf->hostname;
+		spec.headers = m->headers;
+		spec.nheaders = m->nheaders;
+		spec.keep_subject = p->conf->guidance_subject;
+		spec.omit = omit_all;
+		data = mailout_build(&spec, len);
+	}
+	strbuf_free(&text);
+	strbuf_free(&subj);
+	reply_vars_free(&rv);
+	free(from);
+	if (data == NULL) {
+		free(*rcpt);
+		*rcpt = NULL;
+	}
+	return data;
+}
+
+/* cond_lists - the recipient lists a rule's condition names */
+static void
+cond_lists(const struct ruleset *rs, const struct cond *c, int *seen, struct strbuf *out,
+    const char *prefix, const char *qid)
+{
+	if (c == NULL)
+		return;
+	if (c->kind == COND_RCPT_IN && c->list >= 0 && (size_t)c->list < rs->nlists &&
+	    !seen[c->list]) {
+		seen[c->list] = 1;
+		strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
+		    rs->lists[c->list].name, qid);
+	}
+	cond_lists(rs, c->left, seen, out, prefix, qid);
+	cond_lists(rs, c->right, seen, out, prefix, qid);
+}
+
+/* moderator_commands - the ccguardctl lines for this message */
+static void
+moderator_commands(const struct policy *p, const struct verdict *v, const struct msg *m,
+    struct strbuf *out)
+{
+	struct strbuf prefix;
+	const char *qid = m->queue_id;
+	int *seen;
+
+	if (qid == NULL || !release_qid_ok(qid)) {
+		strbuf_puts(out, "The queue id is not known: find the message with\n"
+		    "  ccguardctl held list\n");
+		return;
+	}
+	strbuf_init(&prefix, 4096);
+	strbuf_puts(&prefix, "ccguardctl");
+	if (p->conf->path != NULL && p->conf->path[0] == '/' &&
+	    strcmp(p->conf->path, CCGUARD_CONFDIR "/ccguard.conf") != 0 &&
+	    mailout_address_ok(p->conf->path))
+		strbuf_printf(&prefix, " -c %s", p->conf->path);
+	strbuf_printf(out, "To read it (add --body for the body):\n  %s held show %s\n",
+	    strbuf_str(&prefix), qid);
+	strbuf_printf(out, "To deliver it as it is:\n  %s held release %s\n",
+	    strbuf_str(&prefix), qid);
+	if (v->rule != NULL && p->rs->nlists > 0 &&
+	    (seen = calloc(p->rs->nlists, sizeof(*seen))) != NULL) {
+		strbuf_puts(out, "To deliver it without the members of one list:\n");
+		cond_lists(p->rs, v->rule->when, seen, out, strbuf_str(&prefix), qid);
+		free(seen);
+	}
+	strbuf_printf(out, "To refuse it and tell the sender why:\n"
+	    "  %s held reject %s --reason \"...\"\n", strbuf_str(&prefix), qid);
+	strbuf_printf(out, "To delete it silently:\n  %s held discard %s\n",
+	    strbuf_str(&prefix), qid);
+	strbuf_free(&prefix);
+}
+
+/* notify_moderator_build - the notice for the moderator; NULL when none is set */
+char *
+notify_moderator_build(const struct policy *p, const struct verdict *v,
+    const struct msg *m, size_t *len)
+{
+	struct reply_vars rv;
+	struct mailout_spec spec;
+	struct strbuf text, cmds, out, subj;
+	struct template *t = NULL;
+	struct diag d;
+	char marker[64], *from, *data = NULL;
+	const char *s, *hit;
+
+	if (p->conf->moderator == NULL || !mailout_address_ok(p->conf->moderator) ||
+	    (from = notify_from(p->conf)) == NULL)
+		return NULL;
+	diag_init(&d);
+	if (p->conf->moderator_template != NULL && p->conf->moderator_template[0] != '\0')
+		t = template_load(p->conf->moderator_template, p->conf->moderator_template, &d);
+	if (t == NULL)
+		t = template_from_text(builtin_moderator, "built-in", &d);
+	if (d.errors > 0 && d.text.len > 0)
+		log_warnx("moderator notice: %s; using the built-in text", strbuf_str(&d.text));
+	diag_free(&d);
+	/*
+	 * Values can not add lines (template.c), but the commands are several
+	 * lines of our own: render a random marker, then replace it.
+	 */
+	snprintf(marker, sizeof(marker), "CCGUARD-COMMANDS-%08x%08x", g_random_int(),
+	    g_random_int());
+	reply_vars_init(&rv, v, m, p->conf->hostname);
+	rv.subject_allowed = 0;
+	rv.commands = marker;
+	strbuf_init(&text, 256 * 1024);
+	strbuf_init(&cmds, 64 * 1024);
+	strbuf_init(&out, 512 * 1024);
+	strbuf_init(&subj, 1024);
+	moderator_commands(p, v, m, &cmds);
+	if (t != NULL && template_render(t, reply_var, &rv, &text) == STRBUF_OK) {
+		for (s = strbuf_str(&text); (hit = strstr(s, marker)) != NULL;
+		    s = hit + strlen(marker)) {
+			strbuf_append(&out, s, (size_t)(hit - s));
+			strbuf_puts(&out, strbuf_str(&cmds));
+		}
+		strbuf_puts(&out, s);
+		if (v->origin != ORIGIN_RULES && v->reason != NULL)
+			strbuf_printf(&out, "\nHeld because: %s\n", v->reason);
+		strbuf_printf(&subj, "ccguard: message %s held (rule %s)",
+		    m->queue_id != NULL && release_qid_ok(m->queue_id) ? m->queue_id : "unknown",
+		    v->rule != NULL ? v->rule->name : v->reason != NULL ? v->reason : "?");
+		memset(&spec, 0, sizeof(spec));
+		spec.from = from;
+		spec.to = p->conf->moderator;
+		spec.subject = strbuf_str(&subj);
+		spec.text = strbuf_str(&out);
+		spec.hostname = p->conf->hostname;
+		data = mailout_build(&spec, len);
+	}
+	template_free(t);
+	strbuf_free(&text);
+	strbuf_free(&cmds);
+	strbuf_free(&out);
+	strbuf_free(&subj);
+	reply_vars_free(&rv);
+	free(from);
+	return data;
+}
+
+/* notify_send - submit one notice from <> with the configured transport */
+int
+notify_send(const struct conf *c, const char *rcpt, const char *data, size_t len)
+{
+	struct mailout_via via;
+	char err[512], *rcpts[1];
+
+	memset(&via, 0, sizeof(via));
+	via.sendmail_path = c->sendmail_path;
+	via.postfix_config = c->postfix_config;
+	via.smtp = c->notify_smtp;
+	via.helo = c->hostname;
+	via.envelope_from = NULL;
+	via.timeout = (int)c->notify_timeout;
+	rcpts[0] = (char *)rcpt;
+	if (mailout_submit(&via, rcpts, 1, data, len, err, sizeof(err)) < 0) {
+		log_warnx("notice to <%s> not sent: %s", rcpt, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The daemon's notices are submitted by one worker thread, so a slow
+ * sendmail or SMTP server never delays the MTA's answer. Jobs copy all
+ * they need (a reload may free the conf); at most NOTIFY_QUEUE_MAX wait.
+ */
+struct notify_job {
+	struct notify_job *next;
+	struct conf	 conf;		/* only the submission fields are set */
+	char		*rcpt, *data, *what;
+	size_t		 len;
+	char		 qid[80];
+};
+
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct notify_job *queue_head, *queue_tail;
+static size_t queue_len;
+static int worker_started;
+
+/* job_free - free a notice job */
+static void
+job_free(struct notify_job *j)
+{
+	free(j->conf.sendmail_path);
+	free(j->conf.postfix_config);
+	free(j->conf.notify_smtp);
+	free(j->conf.hostname);
+	free(j->rcpt);
+	free(j->data);
+	free(j->what);
+	free(j);
+}
+
+/* notify_worker - submit queued notices, one at a time, forever */
+static void *
+notify_worker(void *arg)
+{
+	struct notify_job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&queue_lock);
+		while (queue_head == NULL)
+			pthread_cond_wait(&queue_cond, &queue_lock);
+		j = queue_head;
+		queue_head = j->next;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		queue_len--;
+		pthread_mutex_unlock(&queue_lock);
+		if (notify_send(&j->conf, j->rcpt, j->data, j->len) == 0)
+			log_info("%s: %s sent to <%s>", j->qid, j->what, j->rcpt);
+		job_free(j);
+	}
+	return NULL;
+}
+
+/* notify_queue - hand a notice to the worker; takes data; sends now without one */
+static void
+notify_queue(const struct conf *c, const char *qid, const char *what, const char *rcpt,
+    char *data, size_t len)
+{
+	struct notify_job *j;
+	pthread_t t;
+	pthread_attr_t attr;
+
+	pthread_mutex_lock(&queue_lock);
+	if (!worker_started) {
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &attr, notify_worker, NULL) == 0)
+			worker_started = 1;
+		pthread_attr_destroy(&attr);
+	}
+	if (!worker_started || queue_len >= NOTIFY_QUEUE_MAX ||
+	    (j = calloc(1, sizeof(*j))) == NULL) {
+		pthread_mutex_unlock(&queue_lock);
+		log_warnx("%s: %s to <%s> not sent: %s", qid, what, rcpt,
+		    worker_started ? "too many notices waiting" : "no notifier thread");
+		free(data);
+		return;
+	}
+	snprintf(j->qid, sizeof(j->qid), "%s", qid);
+	j->conf.sendmail_path = strdup(c->sendmail_path);
+	j->conf.postfix_config = strdup(c->postfix_config);
+	j->conf.notify_smtp = strdup(c->notify_smtp);
+	j->conf.hostname = strdup(c->hostname != NULL ? c->hostname : "localhost");
+	j->conf.notify_timeout = c->notify_timeout;
+	j->rcpt = strdup(rcpt);
+	j->what = strdup(what);
+	j->data = data;
+	j->len = len;
+	if (j->conf.sendmail_path == NULL || j->conf.postfix_config == NULL ||
+	    j->conf.notify_smtp == NULL || j->conf.hostname == NULL || j->rcpt == NULL ||
+	    j->what == NULL) {
+		pthread_mutex_unlock(&queue_lock);
+		log_warnx("%s: %s to <%s> not sent: out of memory", qid, what, rcpt);
+		job_free(j);
+		return;
+	}
+	if (queue_tail != NULL)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	queue_len++;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+}
+
+/* notify_message - the notifier action.c calls for hold and notify verdicts */
 void
 notify_message(const struct policy *p, const struct verdict *v, const struct msg *m)
 {
-	log_debug("%s: no guidance sent (not configured in this build)",
-	    m->queue_id != NULL ? m->queue_id : "NOQUEUE");
+	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
+	    m->queue_id : "NOQUEUE";
+	const char *why;
+	char *data, *rcpt;
+	size_t len;
+
+	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
+		if ((data = notify_moderator_build(p, v, m, &len)) == NULL)
+			log_warnx("%s: moderator notice not built", qid);
+		else
+			notify_queue(p->conf, qid, "moderator notice", p->conf->moderator,
+			    data, len);
+	}
+	if (v->rule == NULL || v->rule->guidance == NULL) {
+		log_debug("%s: no guidance: the rule has no guidance template", qid);
+		return;
+	}
+	if ((why = notify_gate(p->conf, m)) != NULL) {
+		log_info("%s: no guidance sent: %s", qid, why);
+		return;
+	}
+	if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL))) {
+		log_info("%s: no guidance sent: guidance_rate reached for this sender", qid);
+		return;
+	}
+	if ((data = notify_guidance_build(p, v, m, &rcpt, &len)) == NULL) {
+		log_warnx("%s: guidance message not built", qid);
+		return;
+	}
+	notify_queue(p->conf, qid, "guidance", rcpt, data, len);
+	free(rcpt);
 }

@@ -5,11 +5,30 @@
 #ifndef CCGUARD_NOTIFY_H
 #define CCGUARD_NOTIFY_H
 
+#include <stddef.h>
+#include <time.h>
+
 struct policy;
 struct verdict;
 struct msg;
+struct conf;
+
+#define NOTIFY_RATE_SLOTS	4096	/* senders remembered by the rate limit */
+#define NOTIFY_RATE_WINDOW	3600	/* seconds */
+#define NOTIFY_QUEUE_MAX	256	/* notices waiting for the worker thread */
 
 void	notify_init(void);
 void	notify_message(const struct policy *, const struct verdict *, const struct msg *);
+
+/* The parts, for ccguardctl and the tests. */
+const char *notify_gate(const struct conf *, const struct msg *);
+int	notify_rate_take(const char *sender, size_t limit, time_t now);
+void	notify_rate_reset(void);
+char	*notify_guidance_build(const struct policy *, const struct verdict *,
+	    const struct msg *, char **rcpt, size_t *len);
+char	*notify_moderator_build(const struct policy *, const struct verdict *,
+	    const struct msg *, size_t *len);
+char	*notify_from(const struct conf *);
+int	notify_send(const struct conf *, const char *rcpt, const char *data, size_t len);
 
 #endif

@@ -1,0 +1,301 @@
+/*
+ * NAME
+ *	release - verify and create moderator release headers
+ * SYNOPSIS
+ *	value = release_header_value(key, keylen, qid, when, rcpts, n);
+ *	state = release_check(keypath, msg, now, &nheaders);
+ *	release_key_read(path, &key, &len);  release_key_create(path, group);
+ * DESCRIPTION
+ *	When a moderator releases a held message with some recipients removed
+ *	(ccguardctl held release --without), the message is submitted again
+ *	and passes the milter once more. Its headers still name both lists, so
+ *	the rules would hold it again; the header
+ *
+ *		X-Ccguard-Released: id=QID; t=UNIXTIME; mac=HEX
+ *
+ *	tells ccguard that a moderator approved exactly this recipient set.
+ *	mac is HMAC-SHA256 (GLib's g_compute_hmac_for_string) keyed with the
+ *	release_key file, over "ccguard-release-1", the held queue id, the
+ *	time, and the canonical envelope recipients (addr.c's form, sorted,
+ *	duplicates removed), one per line. Any change of the recipients, the
+ *	id or the time breaks it. A header older than RELEASE_MAX_AGE, or
+ *	from the future by more than five minutes, is not accepted, so a
+ *	copy seen by a recipient can not be replayed for long.
+ *
+ *	release_check() is VALID only for exactly one header that verifies;
+ *	any other header count or content is INVALID and the caller removes
+ *	the headers and evaluates the message as usual. A missing or short
+ *	key file makes every header INVALID: the daemon never fails open.
+ * DIAGNOSTICS
+ *	Functions return -1 / NULL on failure with errno set where it applies.
+ * SEE ALSO
+ *	ccguardctl(8), callbacks.c
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "addr.h"
+#include "msg.h"
+#include "release.h"
+#include "strbuf.h"
+
+#define RELEASE_KEY_MAX		4096
+#define RELEASE_SKEW		300	/* seconds a clock may run ahead */
+
+/* release_qid_ok - a Postfix queue id: 1 to 64 letters and digits */
+int
+release_qid_ok(const char *qid)
+{
+	size_t n;
+
+	for (n = 0; qid[n] != '\0'; n++)
+		if (!((qid[n] >= '0' && qid[n] <= '9') || (qid[n] >= 'A' && qid[n] <= 'Z') ||
+		    (qid[n] >= 'a' && qid[n] <= 'z')))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+/* release_key_read - the key file's content without trailing white space */
+int
+release_key_read(const char *path, char **key, size_t *len)
+{
+	char buf[RELEASE_KEY_MAX + 1];
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	*key = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	while (got < RELEASE_KEY_MAX && (n = read(fd, buf + got, RELEASE_KEY_MAX - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r' ||
+	    buf[got - 1] == ' ' || buf[got - 1] == '\t'))
+		got--;
+	if (got < RELEASE_KEY_MIN) {
+		explicit_bzero(buf, sizeof(buf));
+		errno = EINVAL;
+		return -1;
+	}
+	if ((*key = malloc(got + 1)) == NULL)
+		return -1;
+	memcpy(*key, buf, got);
+	(*key)[got] = '\0';
+	*len = got;
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* release_key_create - a new random key, mode 0640, never overwriting */
+int
+release_key_create(const char *path, const char *group)
+{
+	unsigned char raw[32];
+	char hex[sizeof(raw) * 2 + 2];
+	struct group *gr;
+	size_t i;
+	int fd, saved;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -1;
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex[2 * sizeof(raw)] = '\n';
+	hex[2 * sizeof(raw) + 1] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0)
+		return -1;
+	/* The daemon runs as its own user: give its group read access. */
+	if (group != NULL && *group != '\0' && (gr = getgrnam(group)) != NULL)
+		(void)fchown(fd, (uid_t)-1, gr->gr_gid);
+	if (fchmod(fd, 0640) < 0 || write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
+	    fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(path);
+		explicit_bzero(hex, sizeof(hex));
+		errno = saved;
+		return -1;
+	}
+	explicit_bzero(hex, sizeof(hex));
+	return close(fd);
+}
+
+/* cmp_str - qsort order of strings */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* struct collect - canonical addresses gathered for a MAC */
+struct collect {
+	char	**v;
+	size_t	  n, cap;
+};
+
+/* collect_add - addr sink: keep a copy of each address */
+static int
+collect_add(void *arg, const char *addr, int how)
+{
+	struct collect *c = arg;
+	char **nv;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap != 0 ? c->cap * 2 : 16;
+		if ((nv = realloc(c->v, c->cap * sizeof(*nv))) == NULL)
+			return ADDR_NOMEM;
+		c->v = nv;
+	}
+	if ((c->v[c->n] = strdup(addr)) == NULL)
+		return ADDR_NOMEM;
+	c->n++;
+	return ADDR_OK;
+}
+
+/* collect_free - free the collected addresses */
+static void
+collect_free(struct collect *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
+}
+
+/* release_mac - hex HMAC-SHA256 over the release data; g_free() it */
+static char *
+release_mac(const char *key, size_t keylen, const char *qid, time_t when, struct collect *c)
+{
+	struct strbuf sb;
+	char *mac;
+	size_t i;
+
+	qsort(c->v, c->n, sizeof(*c->v), cmp_str);
+	strbuf_init(&sb, 0);
+	strbuf_printf(&sb, "ccguard-release-1\n%s\n%lld\n", qid, (long long)when);
+	for (i = 0; i < c->n; i++) {
+		if (i > 0 && strcmp(c->v[i], c->v[i - 1]) == 0)
+			continue;
+		strbuf_puts(&sb, c->v[i]);
+		strbuf_putc(&sb, '\n');
+	}
+	if (strbuf_str(&sb)[0] == '\0') {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, (const guchar *)key, keylen,
+	    strbuf_str(&sb), (gssize)sb.len);
+	strbuf_free(&sb);
+	return mac;
+}
+
+/* release_header_value - "id=QID; t=TIME; mac=HEX" for these recipients; malloc'd */
+char *
+release_header_value(const char *key, size_t keylen, const char *qid, time_t when,
+    char *const *rcpts, size_t nrcpts)
+{
+	struct collect c = { NULL, 0, 0 };
+	char *mac, *out = NULL;
+	size_t i;
+
+	if (!release_qid_ok(qid))
+		return NULL;
+	for (i = 0; i < nrcpts; i++)
+		if (addr_from_envelope(rcpts[i], collect_add, &c) == ADDR_NOMEM) {
+			collect_free(&c);
+			return NULL;
+		}
+	if ((mac = release_mac(key, keylen, qid, when, &c)) != NULL) {
+		if (asprintf(&out, "id=%s; t=%lld; mac=%s", qid, (long long)when, mac) < 0)
+			out = NULL;
+		g_free(mac);
+	}
+	collect_free(&c);
+	return out;
+}
+
+/* parse_value - split "id=QID; t=TIME; mac=HEX"; 0 when well-formed */
+static int
+parse_value(const char *v, char *qid, size_t qidsize, long long *when, char *mac, size_t macsize)
+{
+	int n = 0;
+	char tail;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (strncmp(v, "id=", 3) != 0)
+		return -1;
+	v += 3;
+	while (v[n] != '\0' && v[n] != ';' && (size_t)n + 1 < qidsize) {
+		qid[n] = v[n];
+		n++;
+	}
+	qid[n] = '\0';
+	if (v[n] != ';' || !release_qid_ok(qid))
+		return -1;
+	v += n + 1;
+	while (*v == ' ')
+		v++;
+	if (sscanf(v, "t=%lld; mac=%64[0-9a-f]%c", when, mac, &tail) != 2)
+		return -1;
+	return strlen(mac) == 64 && macsize > 64 ? 0 : -1;
+}
+
+/* release_check - is this message a moderator's release? */
+enum release_state
+release_check(const char *keypath, const struct msg *m, time_t now, size_t *nheaders)
+{
+	struct collect c = { NULL, 0, 0 };
+	enum release_state st = RELEASE_INVALID;
+	const char *value;
+	char qid[80], mac[80], *key = NULL, *want = NULL;
+	long long when;
+	size_t i, keylen, diff = 0;
+
+	for (*nheaders = 0; msg_header(m, RELEASE_HEADER, *nheaders) != NULL; (*nheaders)++)
+		;
+	if (*nheaders == 0)
+		return RELEASE_NONE;
+	value = msg_header(m, RELEASE_HEADER, 0);
+	if (*nheaders != 1 || m->limit != NULL || m->error != NULL ||
+	    parse_value(value, qid, sizeof(qid), &when, mac, sizeof(mac)) < 0 ||
+	    when > (long long)now + RELEASE_SKEW || when + RELEASE_MAX_AGE < (long long)now ||
+	    keypath == NULL || release_key_read(keypath, &key, &keylen) < 0)
+		goto out;
+	for (i = 0; i < m->naddrs; i++)
+		if ((m->addrs[i].sources & ADDR_SRC_ENVELOPE) &&
+		    collect_add(&c, m->addrs[i].addr, 0) != ADDR_OK)
+			goto out;
+	if ((want = release_mac(key, keylen, qid, (time_t)when, &c)) == NULL ||
+	    strlen(want) != strlen(mac))
+		goto out;
+	/* Compare in constant time: the MAC is a secret until it matches. */
+	for (i = 0; want[i] != '\0'; i++)
+		diff |= (size_t)(want[i] ^ mac[i]);
+	if (diff == 0)
+		st = RELEASE_VALID;
+out:
+	if (key != NULL) {
+		explicit_bzero(key, keylen);
+		free(key);
+	}
+	g_free(want);
+	collect_free(&c);
+	return st;
+}

@@ -1,0 +1,31 @@
+/*
+ * release.h - the X-Ccguard-Released header: proof that a moderator
+ * re-submitted a held message with a reduced recipient list.
+ */
+#ifndef CCGUARD_RELEASE_H
+#define CCGUARD_RELEASE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct msg;
+
+#define RELEASE_HEADER		"X-Ccguard-Released"
+#define RELEASE_MAX_AGE		(24 * 60 * 60)	/* seconds a release stays valid */
+#define RELEASE_KEY_MIN		16		/* bytes of key material, at least */
+
+enum release_state {
+	RELEASE_NONE,		/* no release header */
+	RELEASE_VALID,		/* exactly one, and it verifies */
+	RELEASE_INVALID,	/* present but forged, stale, or unverifiable */
+};
+
+int	release_key_read(const char *path, char **key, size_t *len);
+int	release_key_create(const char *path, const char *group);
+int	release_qid_ok(const char *qid);
+char	*release_header_value(const char *key, size_t keylen, const char *qid,
+	    time_t when, char *const *rcpts, size_t nrcpts);
+enum release_state release_check(const char *keypath, const struct msg *, time_t now,
+	    size_t *nheaders);
+
+#endif
