@@ -2,8 +2,8 @@
 # tests/deploy/conf.sh - the shipped ccguard.conf documents every setting at
 # its real default.
 #
-# Every setting "ccguard -n -v" reports must appear exactly once in the
-# generated etc/ccguard.conf as a commented "#name = value" line (rules as a
+# Every setting "ccguard -n -v" reports must have an entry in ccguard.conf(5)
+# and appear exactly once in the generated etc/ccguard.conf as a commented "#name = value" line (rules as a
 # live "rules =" line). Uncommenting all of them must load (each value is
 # valid) and give exactly the settings of a file that sets only the rules
 # (each value is the compiled default). hostname is computed at start-up,
@@ -45,6 +45,12 @@ while read -r name; do
 		echo "FAIL: setting \"$name\" appears $n times as a default line in ccguard.conf (want 1)"
 		fail=1
 	fi
+done <"$tmp/names"
+
+# ccguard.conf(5) has an entry for every setting too.
+while read -r name; do
+	grep -q "^\.It Cm $name No = " "$top_srcdir/man/ccguard.conf.5" ||
+		{ echo "FAIL: ccguard.conf(5) does not document \"$name\""; fail=1; }
 done <"$tmp/names"
 
 # Uncomment every documented default (not the examples, which are indented
