@@ -80,6 +80,6 @@ deploy-print-dirs:
 .PHONY: deploy-install-conf deploy-uninstall-conf deploy-print-dirs
 
 TESTS += tests/deploy/install.sh tests/deploy/units.sh \
-	tests/deploy/manpages.sh tests/deploy/conf.sh
+	tests/deploy/manpages.sh tests/deploy/conf.sh tests/deploy/postfix-socket.sh
 EXTRA_DIST += tests/deploy/install.sh tests/deploy/units.sh \
-	tests/deploy/manpages.sh tests/deploy/conf.sh
+	tests/deploy/manpages.sh tests/deploy/conf.sh tests/deploy/postfix-socket.sh
