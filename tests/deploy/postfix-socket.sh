@@ -10,7 +10,8 @@
 # Checked: the socket is srwxrwx--- with group postfix; a message to both
 # lists is refused with 550 by a chrooted smtpd and by a non-chrooted one;
 # and "unix:/ccguard/ccguard.sock", which only a chrooted smtpd can resolve,
-# gives a non-chrooted one 451 (milter_default_action = tempfail).
+# gives a non-chrooted one 451 (milter_default_action = tempfail); with the
+# documented milter_connect_macros, the log names the client's address.
 # Skips (77) unless run as root with Postfix and python3 installed.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -64,6 +65,7 @@ maillog_file = $tmp/maillog
 smtpd_milters = unix:ccguard/ccguard.sock
 milter_default_action = tempfail
 milter_protocol = 6
+milter_connect_macros = j {daemon_name} {daemon_addr} v _ {client_addr}
 EOF
 
 # master_cf CHROOT - the services this test needs, chrooted or not
@@ -168,4 +170,7 @@ check "non-chrooted smtpd, unix:/ccguard/ccguard.sock (chroot-only form)" 451
 
 grep -q 'action=reject rule=kernel-and-distros' "$tmp/ccguard.err" ||
 	{ echo "FAIL: ccguard logged no reject"; cat "$tmp/ccguard.err"; fail=1; }
+# The documented milter_connect_macros line gives the log the client address.
+grep -q 'action=reject .* client=[^ ]*\[127\.0\.0\.1\]$' "$tmp/ccguard.err" ||
+	{ echo "FAIL: no client address in ccguard's log"; cat "$tmp/ccguard.err"; fail=1; }
 exit $fail
