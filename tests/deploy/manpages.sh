@@ -8,6 +8,7 @@ set -u
 : "${top_srcdir:?}"
 pages="man/ccguard.8 man/ccguard.conf.5 man/ccguard.rules.5"
 fail=0 ran=0
+bs=$(printf '\b')	# overstrike, in case man keeps bold and underline
 
 for p in $pages; do
 	[ -s "$top_srcdir/$p" ] || { echo "FAIL: $p is missing or empty"; fail=1; }
@@ -34,7 +35,7 @@ if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
 			fail=1
 		fi
 		# The page must have its NAME and DESCRIPTION sections.
-		text=$(MANWIDTH=80 man -l "$top_srcdir/$p" 2>/dev/null | col -b)
+		text=$(MANWIDTH=80 man -l "$top_srcdir/$p" 2>/dev/null | sed "s/.$bs//g")
 		for s in NAME DESCRIPTION; do
 			echo "$text" | grep -q "^$s" || { echo "FAIL: $p has no $s section"; fail=1; }
 		done
