@@ -11,7 +11,9 @@
  *	file:line on any error), open the milter socket, drop to the
  *	unprivileged user when started as root, then hand over to smfi_main().
  *	The daemon always stays in the foreground (systemd supervises it) and
- *	logs to syslog and stderr. SIGHUP reloads (sighup.c), SIGTERM stops.
+ *	logs to syslog, and to stderr unless that is the systemd journal
+ *	(which gets the syslog lines already). SIGHUP reloads (sighup.c),
+ *	SIGTERM stops.
  *
  *	-n checks everything a start would (including every example in the rule
  *	files) and exits 0 or EX_CONFIG. -t evaluates a message file through
@@ -260,6 +262,20 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 	return 0;
 }
 
+/* stderr_is_journal - fd 2 is systemd's journal, which gets syslog too */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 /* drop_privileges - become user (and its groups) for good */
 static void
 drop_privileges(const char *user)
@@ -300,7 +316,7 @@ main(int argc, char *argv[])
 	const char *socket_spec = NULL, *user = NULL, *test_file = NULL, *from = NULL, *auth = NULL;
 	char **rcpts = NULL;
 	size_t nrcpts = 0;
-	int ch, check = 0, verbose = 0, r;
+	int ch, check = 0, verbose = 0, serving, r;
 	struct policy *p;
 	struct stat st;
 
@@ -333,7 +349,9 @@ main(int argc, char *argv[])
 		conf_path = CCGUARD_CONFDIR "/ccguard.conf";
 
 	addr_init();
-	log_init("ccguard", 1, !check && test_file == NULL, verbose);
+	/* The daemon logs to syslog; under systemd not to stderr as well. */
+	serving = !check && test_file == NULL;
+	log_init("ccguard", !serving || !stderr_is_journal(), serving, verbose);
 	if ((p = load_policy(0)) == NULL)
 		return EX_CONFIG;
 
