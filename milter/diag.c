@@ -21,6 +21,9 @@ diag_init(struct diag *d)
 	d->errors = d->warnings = 0;
 }
 
+static void diag_add(struct diag *, const char *, int, const char *, const char *, va_list)
+    __attribute__((__format__(__printf__, 5, 0)));
+
 static void
 diag_add(struct diag *d, const char *file, int line, const char *kind,
     const char *fmt, va_list ap)
