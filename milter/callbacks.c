@@ -24,6 +24,9 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,14 +67,42 @@ conn_get(SMFICTX *ctx)
 	return smfi_getpriv(ctx);
 }
 
+/* conn_client_addr - the client's address: the MTA's macro, else the socket's */
+static const char *
+conn_client_addr(SMFICTX *ctx, const _SOCK_ADDR *sa, char *buf, size_t size)
+{
+	const char *addr = smfi_getsymval(ctx, "{client_addr}");
+
+	if (addr != NULL && *addr != '\0')
+		return addr;
+	/*
+	 * Postfix sends {client_addr} only when milter_connect_macros names
+	 * it, and Sendmail's list can be cut down too; libmilter always
+	 * decodes the address the connect command carries.
+	 */
+	if (sa == NULL)
+		return "unknown";
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		if (inet_ntop(AF_INET, &sin->sin_addr, buf, size) != NULL)
+			return buf;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, buf, size) != NULL)
+			return buf;
+	}
+	return "unknown";
+}
+
 /* cb_connect - set up the connection state */
 static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
 	static const struct msg_limits initial = { 4096, 16, 16 };
 	struct conn *c;
-	const char *addr = smfi_getsymval(ctx, "{client_addr}");
-	char client[512];
+	char client[512], addr[INET6_ADDRSTRLEN];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->msg = msg_new(&initial)) == NULL) {
 		free(c);
@@ -79,7 +110,7 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		return SMFIS_TEMPFAIL;
 	}
 	snprintf(client, sizeof(client), "%s[%s]", host != NULL ? host : "unknown",
-	    addr != NULL ? addr : "unknown");
+	    conn_client_addr(ctx, sa, addr, sizeof(addr)));
 	msg_set_string(c->msg, &c->msg->client, client);
 	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
 		msg_free(c->msg);
