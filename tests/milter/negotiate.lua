@@ -51,4 +51,16 @@ T.run(function()
 	T.expect_accept(c)
 	T.expect_unchanged(c)
 	T.close(c)
+
+	-- Connections that end after negotiation, before any connect command
+	-- (their state is freed: the sanitizer build checks for leaks).
+	for _ = 1, 3 do
+		c = mt.connect(T.socket, 50, 0.1)
+		T.expect_action(c, SMFIF_QUARANTINE, "SMFIF_QUARANTINE", true)
+		T.close(c)
+	end
+	c = T.connect()
+	T.send(c, { qid = "NEG4", rcpt = { "security@kernel.org" } })
+	T.expect_accept(c)
+	T.close(c)
 end)

@@ -2,7 +2,9 @@
 -- keeps running (libmilter alone would stop on SIGHUP). New messages get
 -- the new policy; a message already past MAIL FROM keeps the policy it
 -- started with; new connections negotiate what the new rules need (a
--- rule on the body makes ccguard ask for the body).
+-- rule on the body makes ccguard ask for the body), and connections that
+-- declined the body before do not pass messages the body rule could
+-- not examine.
 -- conf: rules = @top_srcdir@/rules/kernel-security.rules @srcdir@/short.rules
 -- conf: action.kernel-and-distros = off
 -- conf: action.kernel-and-distros-reply = off
@@ -77,6 +79,19 @@ rule attachment-to-security {
 	T.expect_hold(b, "ccguard rule attachment-to-security",
 	    "rule=attachment-to-security; matched=security@kernel.org (envelope)")
 	T.close(b)
+
+	-- The connection from before agreed to no body: its messages can not
+	-- be judged by the body rule, so they are not passed unexamined.
+	-- The pair is still stopped on its envelope alone.
+	T.send(c, { qid = "HUP6", rcpt = { "security@kernel.org" },
+	    header = { "Content-Type: multipart/mixed; boundary=\"b\"" } })
+	T.expect_reject(c, "451", "4.3.0", {
+	    "A temporary error occurred while checking this message.",
+	    "Please try again later." })
+	T.expect_log("HUP6: action=tempfail",
+	    "error=\"rules on the body loaded after the MTA agreed to send none\"")
+	T.send(c, { qid = "HUP7", rcpt = PAIR })
+	held(c)
 	T.close(c)
 
 	-- Several reloads in a row; the daemon stays up and keeps working.
@@ -85,7 +100,7 @@ rule attachment-to-security {
 	end
 	T.expect_alive()
 	c = T.connect()
-	T.send(c, { qid = "HUP6", rcpt = PAIR })
+	T.send(c, { qid = "HUP8", rcpt = PAIR })
 	held(c)
 	T.close(c)
 end)
