@@ -5,6 +5,8 @@
 # which skips (77) when miltertest is missing. make writes one tiny
 # executable wrapper per scenario, tests/milter/NAME.mt, so that each
 # scenario is its own test without claiming TEST_EXTENSIONS.
+# shipped-reply.sh (the full shipped reply, through ccguard -t) and
+# startup-hup.sh (SIGHUP during startup) need no miltertest.
 
 MILTER_SCENARIOS = \
 	tests/milter/negotiate.mt \
@@ -27,7 +29,7 @@ $(MILTER_SCENARIOS): Makefile
 	} >$@-t && chmod +x $@-t && mv -f $@-t $@
 
 check_SCRIPTS += $(MILTER_SCENARIOS)
-TESTS += $(MILTER_SCENARIOS) tests/milter/shipped-reply.sh
+TESTS += $(MILTER_SCENARIOS) tests/milter/shipped-reply.sh tests/milter/startup-hup.sh
 CLEANFILES += $(MILTER_SCENARIOS)
 EXTRA_DIST += \
 	tests/milter/run.sh \
@@ -35,4 +37,5 @@ EXTRA_DIST += \
 	tests/milter/short.rules \
 	tests/milter/short.reply \
 	tests/milter/shipped-reply.sh \
+	tests/milter/startup-hup.sh \
 	$(MILTER_SCENARIOS:.mt=.lua)

@@ -49,7 +49,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
+trap 'exit 99' HUP INT PIPE TERM
 
 conf=$work/ccguard.conf
 sock=$work/ccguard.sock

@@ -21,7 +21,7 @@ template=$top_srcdir/rules/kernel-and-distros.reply
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ccguard-reply.XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT
-trap 'exit 99' HUP INT TERM
+trap 'exit 99' HUP INT PIPE TERM
 fails=0
 # fail - note one failed check and go on
 fail() {
