@@ -1,35 +1,39 @@
 -- multi.lua - several messages on one connection are judged apart: a
 -- refused message leaves nothing behind for the next one, and an
 -- accepted one does not make the next one pass.
--- conf: action.kernel-and-distros = hold
+-- conf: rules = @top_srcdir@/rules/kernel-security.rules @srcdir@/short.rules
+-- conf: action.kernel-and-distros = off
+-- conf: action.kernel-and-distros-reply = off
 local T = require("mtlib")
 
-local BAD = { rcpt = { "security@kernel.org", "linux-distros@vs.openwall.org" },
-    header = { "To: security@kernel.org" } }
-local HELD = "rule=kernel-and-distros; matched=security@kernel.org (envelope, To) and " ..
-    "linux-distros@vs.openwall.org (envelope)"
+local PAIR = { "security@kernel.org", "linux-distros@vs.openwall.org" }
 
--- msg - BAD or a good message with this queue id
-local function msg(qid, bad)
-	if bad then
-		return { qid = qid, rcpt = BAD.rcpt, header = BAD.header }
-	end
-	-- Each party of the pair once, in separate messages.
-	local who = (qid:byte(-1) % 2 == 0) and "security@kernel.org" or "distros@vs.openwall.org"
-	return { qid = qid, rcpt = { who }, header = { "To: " .. who } }
+-- rejected - the short reject reply for queue id qid
+local function rejected(c, qid)
+	T.expect_reject(c, "550", "5.7.1", {
+	    "Not sent (rule kernel-and-distros-short, queue id " .. qid .. ").",
+	    "Found together: security@kernel.org (envelope, To) and",
+	    "linux-distros@vs.openwall.org (envelope).",
+	    "Write to security@kernel.org first; see security-bugs.rst." })
 end
 
 T.run(function()
-	-- Bad, then good, good, bad, bad, good on one connection.
+	-- Bad, then good, good, bad, bad, good on one connection; each good
+	-- message has one party of the pair, in RCPT TO and To.
 	local c = T.connect()
-	local plan = { true, false, false, true, true, false }
-	for i, bad in ipairs(plan) do
+	local plan = { "pair", "security@kernel.org", "distros@vs.openwall.org", "pair",
+	    "pair", "linux-distros@vs.openwall.org" }
+	for i, who in ipairs(plan) do
 		local qid = "MULTI" .. i
-		T.send(c, msg(qid, bad))
-		if bad then
-			T.expect_hold(c, "ccguard rule kernel-and-distros", HELD)
-			T.expect_log(qid .. ": action=hold rule=kernel-and-distros", "rcpts=2")
+		if who == "pair" then
+			T.send(c, { qid = qid, rcpt = PAIR, header = { "To: security@kernel.org" } })
+			rejected(c, qid)
+			if mt.eom_check(c, MT_HDRADD) or mt.eom_check(c, MT_QUARANTINE) then
+				T.fail("%s: a rejected message got a header or a quarantine", qid)
+			end
+			T.expect_log(qid .. ": action=reject rule=kernel-and-distros-short", "rcpts=2")
 		else
+			T.send(c, { qid = qid, rcpt = { who }, header = { "To: " .. who } })
 			T.expect_accept(c)
 			T.expect_unchanged(c)
 			T.expect_log(qid .. ": action=pass", "rcpts=1")
