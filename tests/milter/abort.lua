@@ -41,6 +41,7 @@ T.run(function()
 	T.send(c, { qid = "AB6", rcpt = { "maintainer@example.org" } })
 	T.expect_accept(c)
 	T.expect_unchanged(c)
+	T.expect_log("AB6: action=pass", "rcpts=1")
 
 	-- An aborted message is never judged or logged.
 	for _, qid in ipairs({ "AB1", "AB3", "AB5" }) do

@@ -93,8 +93,10 @@ while [ ! -S "$sock" ]; do
 done
 
 echo "# $name: ccguard pid $pid, socket $sock"
+# Lua 5.3 prefers LUA_PATH_5_3 when it is set.
 LUA_PATH="$srcdir/?.lua;;"
-export LUA_PATH
+LUA_PATH_5_3=$LUA_PATH
+export LUA_PATH LUA_PATH_5_3
 to=
 command -v timeout >/dev/null 2>&1 && to="timeout 120"
 $to "$miltertest" -s "$scenario" -D SOCKET="unix:$sock" -D WORK="$work" \
