@@ -58,17 +58,23 @@ fail() {
 pid=$!
 timeout 10 sh -c 'exec 3>"$1" && kill -HUP "$2" && cat "$3" >&3' sh "$fifo" "$pid" "$rules" ||
 	fail "could not hand the rules to the starting daemon"
-# The pending SIGHUP makes the running daemon read its rules again.
+# wait_log TEXT - wait up to 5 seconds for TEXT in the log
+wait_log() {
+	i=0
+	until grep -q "$1" "$log"; do
+		i=$((i + 1))
+		[ "$i" -le 100 ] || fail "no \"$1\" in the log"
+		kill -0 "$pid" 2>/dev/null || fail "the daemon died"
+		sleep 0.05
+	done
+}
+# Once started, the daemon has closed the FIFO (a writer opening it
+# earlier would add to the first load's input). The pending SIGHUP then
+# makes it read its rules again.
+wait_log 'starting:'
 timeout 10 sh -c 'cat "$2" >"$1"' sh "$fifo" "$rules" ||
 	fail "the daemon did not reload after a SIGHUP sent during startup"
-i=0
-until grep -q 'reload: 2 rules, 2 lists in force' "$log"; do
-	i=$((i + 1))
-	[ "$i" -le 100 ] || fail "no reload logged"
-	kill -0 "$pid" 2>/dev/null || fail "the daemon died"
-	sleep 0.05
-done
-grep -q 'starting:' "$log" || fail "the daemon did not log its start"
+wait_log 'reload: 2 rules, 2 lists in force'
 kill -0 "$pid" 2>/dev/null || fail "the daemon died after the reload"
 kill -TERM "$pid"
 wait "$pid"
