@@ -306,7 +306,7 @@ function M.expect_not_deleted(c, name, index)
 	end
 end
 
--- expect_negotiated - the milter did (want) or did not ask for a step option
+-- expect_option - the milter did (want) or did not ask for a protocol option
 function M.expect_option(c, option, name, want)
 	if mt.test_option(c, option) ~= want then
 		M.fail("negotiation: %s %s, want the opposite", name,
