@@ -14,7 +14,12 @@
  *	so a reload never changes the rules under a message in flight.
  *
  *	Negotiation asks only for what the loaded rules need: no HELO, no
- *	unknown commands, and no body unless a rule inspects it. A DATA
+ *	unknown commands, and no body unless a rule inspects it. The answer
+ *	holds for the whole connection, so when a reload adds a rule on the
+ *	body, messages on connections that declined the body are marked
+ *	unexaminable: a rule that stops them on their envelope or headers
+ *	still does, anything else gets the operator's on_error (by default
+ *	a tempfail, and the retry comes on a new connection). A DATA
  *	callback that just continues is registered on purpose: without it
  *	Postfix sends the DATA macros alone and, over TCP, a delayed ACK stalls
  *	every message by tens of milliseconds.
@@ -24,8 +29,9 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +56,24 @@ struct conn {
 	struct mime_scan *scan;		/* body scanner, when a rule needs it */
 	int		 forged;	/* hold headers that came with the message */
 	int		 in_message;
+	int		 no_body;	/* negotiated SMFIP_NOBODY */
 };
+
+/* conn_new - empty connection state, or NULL */
+static struct conn *
+conn_new(void)
+{
+	static const struct msg_limits initial = { 4096, 16, 16 };
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->msg = msg_new(&initial)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
 
 static void
 conn_end_message(struct conn *c)
@@ -68,35 +91,56 @@ conn_get(SMFICTX *ctx)
 	return smfi_getpriv(ctx);
 }
 
-/* cb_connect - set up the connection state */
+/* conn_client_addr - the client's address: the MTA's macro, else the socket's */
+static const char *
+conn_client_addr(SMFICTX *ctx, const _SOCK_ADDR *sa, char *buf, size_t size)
+{
+	const char *addr = smfi_getsymval(ctx, "{client_addr}");
+
+	if (addr != NULL && *addr != '\0')
+		return addr;
+	/*
+	 * Postfix sends {client_addr} only when milter_connect_macros names
+	 * it, and Sendmail's list can be cut down too; libmilter always
+	 * decodes the address the connect command carries.
+	 */
+	if (sa == NULL)
+		return "unknown";
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		if (inet_ntop(AF_INET, &sin->sin_addr, buf, size) != NULL)
+			return buf;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, buf, size) != NULL)
+			return buf;
+	}
+	return "unknown";
+}
+
+/* cb_connect - set up the connection state (negotiation may have begun it) */
 static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	static const struct msg_limits initial = { 4096, 16, 16 };
-	struct conn *c;
-	const char *addr = smfi_getsymval(ctx, "{client_addr}");
-	char client[512], abuf[INET6_ADDRSTRLEN];
+	struct conn *c = conn_get(ctx);
+	char client[512], addr[INET6_ADDRSTRLEN];
 
-	if ((c = calloc(1, sizeof(*c))) == NULL || (c->msg = msg_new(&initial)) == NULL) {
-		free(c);
-		log_warnx("connect: out of memory; answering tempfail");
-		return SMFIS_TEMPFAIL;
+	if (c == NULL) {
+		if ((c = conn_new()) == NULL) {
+			log_warnx("connect: out of memory; answering tempfail");
+			return SMFIS_TEMPFAIL;
+		}
+		if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+			msg_free(c->msg);
+			free(c);
+			return SMFIS_TEMPFAIL;
+		}
 	}
-	/* Postfix sends {client_addr} only when milter_connect_macros asks. */
-	if (addr == NULL && sa != NULL && sa->sa_family == AF_INET &&
-	    inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, abuf, sizeof(abuf)) != NULL)
-		addr = abuf;
-	else if (addr == NULL && sa != NULL && sa->sa_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, abuf, sizeof(abuf)) != NULL)
-		addr = abuf;
 	snprintf(client, sizeof(client), "%s[%s]", host != NULL ? host : "unknown",
-	    addr != NULL ? addr : "unknown");
+	    conn_client_addr(ctx, sa, addr, sizeof(addr)));
 	msg_set_string(c->msg, &c->msg->client, client);
-	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
-		msg_free(c->msg);
-		free(c);
-		return SMFIS_TEMPFAIL;
-	}
 	return SMFIS_CONTINUE;
 }
 
@@ -117,8 +161,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	msg_set_sender(c->msg, argv[0] != NULL ? argv[0] : "<>");
 	if ((auth = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *auth != '\0')
 		msg_set_string(c->msg, &c->msg->auth, auth);
-	if (c->policy->rs->needs_body)
-		c->scan = mime_scan_new();
+	if (c->policy->rs->needs_body) {
+		if (c->no_body)
+			c->msg->error = "rules on the body loaded after the MTA agreed to send none";
+		else
+			c->scan = mime_scan_new();
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -295,7 +343,22 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 {
 	struct policy *p = policy_current();
 	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+	struct conn *c;
 
+	/*
+	 * The connection state starts here, to remember what was agreed;
+	 * cb_close frees it even when no connect command follows.
+	 */
+	if ((c = conn_get(ctx)) == NULL) {
+		if ((c = conn_new()) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
+			if (c != NULL)
+				msg_free(c->msg);
+			free(c);
+			policy_unref(p);
+			log_warnx("negotiate: out of memory; refusing the connection");
+			return SMFIS_REJECT;
+		}
+	}
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
 	if (p == NULL || !p->rs->needs_body)
 		want |= SMFIP_NOBODY;
@@ -303,6 +366,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf1 = want & f1;
 	*pf2 = 0;
 	*pf3 = 0;
+	c->no_body = (*pf1 & SMFIP_NOBODY) != 0;
 	return SMFIS_CONTINUE;
 }
 

@@ -345,6 +345,19 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE;
 	}
+	if (!check && test_file == NULL) {
+		sigset_t hup;
+
+		/*
+		 * Until smfi_main() waits for signals, SIGHUP would kill the
+		 * daemon, and systemd counts a Type=simple service as started
+		 * at once: keep a reload asked for during startup pending
+		 * until libmilter's signal thread (sighup.c) takes it.
+		 */
+		sigemptyset(&hup);
+		sigaddset(&hup, SIGHUP);
+		sigprocmask(SIG_BLOCK, &hup, NULL);
+	}
 	if (conf_path == NULL && stat(CCGUARD_CONFDIR "/ccguard.conf", &st) == 0)
 		conf_path = CCGUARD_CONFDIR "/ccguard.conf";
 
