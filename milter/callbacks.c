@@ -57,6 +57,8 @@ struct conn {
 	int		 forged;	/* hold headers that came with the message */
 	int		 in_message;
 	int		 no_body;	/* negotiated SMFIP_NOBODY */
+	int		 can_skip;	/* negotiated SMFIP_SKIP */
+	int		 body_checked;	/* this message's body need was decided */
 };
 
 /* conn_new - empty connection state, or NULL */
@@ -80,6 +82,7 @@ conn_end_message(struct conn *c)
 {
 	msg_reset(c->msg);
 	c->scan = mime_scan_free(c->scan);
+	c->body_checked = 0;
 	c->policy = policy_unref(c->policy);
 	c->forged = 0;
 	c->in_message = 0;
@@ -209,12 +212,28 @@ cb_eoh(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * cb_body - feed the MIME scanner. At the first chunk, when no rule's
+ * outcome can depend on the body (eval_body_matters: e.g. the message is
+ * not addressed to anyone a body rule is about), tell the MTA to skip the
+ * rest, so most messages cost one chunk even with a body rule loaded.
+ */
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	struct conn *c = conn_get(ctx);
 
-	if (c != NULL && c->scan != NULL)
+	if (c == NULL || !c->in_message)
+		return SMFIS_CONTINUE;
+	if (!c->body_checked) {
+		c->body_checked = 1;
+		if (c->can_skip && (c->scan == NULL ||
+		    !eval_body_matters(c->policy->rs, c->msg, 0))) {
+			c->scan = mime_scan_free(c->scan);
+			return SMFIS_SKIP;
+		}
+	}
+	if (c->scan != NULL)
 		mime_scan_body(c->scan, (const char *)chunk, len);
 	return SMFIS_CONTINUE;
 }
@@ -362,11 +381,14 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
 	if (p == NULL || !p->rs->needs_body)
 		want |= SMFIP_NOBODY;
+	else
+		want |= SMFIP_SKIP;	/* cb_body may stop the body early */
 	policy_unref(p);
 	*pf1 = want & f1;
 	*pf2 = 0;
 	*pf3 = 0;
 	c->no_body = (*pf1 & SMFIP_NOBODY) != 0;
+	c->can_skip = (*pf1 & SMFIP_SKIP) != 0;
 	return SMFIS_CONTINUE;
 }
 

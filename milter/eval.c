@@ -273,6 +273,114 @@ is_stopping(enum action a)
 	return a == ACTION_HOLD || a == ACTION_REJECT || a == ACTION_TEMPFAIL;
 }
 
+/* eval_prepare - look every address up once; 0, or -1 on failure */
+static int
+eval_prepare(struct eval_state *st, const struct ruleset *rs, const struct msg *m)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->rs = rs;
+	st->m = m;
+	st->list_src = calloc(rs->nlists + 1, sizeof(int));
+	st->sender_in = calloc(rs->nlists + 1, 1);
+	st->md = pcre2_match_data_create(1, NULL);
+	if (st->list_src == NULL || st->sender_in == NULL || st->md == NULL)
+		return -1;
+	for (i = 0; i < m->naddrs; i++) {
+		struct mark_ctx mc = { st, m->addrs[i].sources };
+
+		if (lists_of(rs, m->addrs[i].addr, st->md, mark_rcpt, &mc) < 0) {
+			st->error = 1;
+			return -1;
+		}
+	}
+	if (m->sender != NULL && lists_of(rs, m->sender, st->md, mark_sender, st) < 0) {
+		st->error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+eval_release(struct eval_state *st)
+{
+	free(st->list_src);
+	free(st->sender_in);
+	if (st->md != NULL)
+		pcre2_match_data_free(st->md);
+}
+
+/* Kleene logic for eval_body_matters(): the body's facts are not known yet. */
+enum tri { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN };
+
+static enum tri
+cond_eval3(struct eval_state *st, const struct cond *c)
+{
+	enum tri l, r;
+
+	switch (c->kind) {
+	case COND_BODY:
+		return TRI_UNKNOWN;
+	case COND_AND:
+		if ((l = cond_eval3(st, c->left)) == TRI_FALSE)
+			return TRI_FALSE;
+		if ((r = cond_eval3(st, c->right)) == TRI_FALSE)
+			return TRI_FALSE;
+		return l == TRI_TRUE && r == TRI_TRUE ? TRI_TRUE : TRI_UNKNOWN;
+	case COND_OR:
+		if ((l = cond_eval3(st, c->left)) == TRI_TRUE)
+			return TRI_TRUE;
+		if ((r = cond_eval3(st, c->right)) == TRI_TRUE)
+			return TRI_TRUE;
+		return l == TRI_FALSE && r == TRI_FALSE ? TRI_FALSE : TRI_UNKNOWN;
+	case COND_NOT:
+		l = cond_eval3(st, c->left);
+		return l == TRI_UNKNOWN ? TRI_UNKNOWN : l == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
+	default:
+		return cond_eval(st, c) ? TRI_TRUE : TRI_FALSE;
+	}
+}
+
+/*
+ * eval_body_matters - could the body's MIME facts change this message's
+ * verdict (or what monitor mode logs)? Rules are walked in order with the
+ * body unknown: the first rule that holds whatever the body says decides,
+ * so the body cannot matter; a rule whose outcome depends on the body
+ * means it does. Errors answer "it matters", the safe side.
+ */
+int
+eval_body_matters(const struct ruleset *rs, const struct msg *m, int file_actions)
+{
+	struct eval_state st;
+	size_t i;
+	int matters = 0;
+
+	if (!rs->needs_body)
+		return 0;
+	if (eval_prepare(&st, rs, m) < 0) {
+		eval_release(&st);
+		return 1;
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+		int monitor = file_actions ? r->file_action == ACTION_MONITOR : r->monitor;
+		enum tri t;
+
+		if (!file_actions && !r->enabled)
+			continue;
+		t = cond_eval3(&st, r->when);
+		if (st.error || t == TRI_UNKNOWN) {
+			matters = 1;
+			break;
+		}
+		if (t == TRI_TRUE && !monitor)
+			break;
+	}
+	eval_release(&st);
+	return matters;
+}
+
 /* eval_message - decide the verdict for one message */
 int
 eval_message(const struct ruleset *rs, const struct msg *m,
@@ -283,27 +391,8 @@ eval_message(const struct ruleset *rs, const struct msg *m,
 	int rv = 0;
 
 	memset(v, 0, sizeof(*v));
-	memset(&st, 0, sizeof(st));
-	st.rs = rs;
-	st.m = m;
-	st.list_src = calloc(rs->nlists + 1, sizeof(int));
-	st.sender_in = calloc(rs->nlists + 1, 1);
-	st.md = pcre2_match_data_create(1, NULL);
-	if (st.list_src == NULL || st.sender_in == NULL || st.md == NULL)
+	if (eval_prepare(&st, rs, m) < 0)
 		goto fail;
-
-	for (i = 0; i < m->naddrs; i++) {
-		struct mark_ctx mc = { &st, m->addrs[i].sources };
-
-		if (lists_of(rs, m->addrs[i].addr, st.md, mark_rcpt, &mc) < 0) {
-			st.error = 1;
-			goto fail;
-		}
-	}
-	if (m->sender != NULL && lists_of(rs, m->sender, st.md, mark_sender, &st) < 0) {
-		st.error = 1;
-		goto fail;
-	}
 
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
@@ -361,9 +450,6 @@ fail:
 	verdict_set_code(v, v->action, NULL);
 	rv = -1;
 out:
-	free(st.list_src);
-	free(st.sender_in);
-	if (st.md != NULL)
-		pcre2_match_data_free(st.md);
+	eval_release(&st);
 	return rv;
 }
