@@ -276,16 +276,35 @@ stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-/* drop_privileges - become user (and its groups) for good */
-static void
-drop_privileges(const char *user)
+/* socket_path - the file of a unix socket spec, or NULL */
+static const char *
+socket_path(const char *spec)
 {
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+/*
+ * drop_privileges - become user (and its groups) for good. A unix socket
+ * opened as root is handed to the user first, so the daemon can remove it
+ * when it stops; its group (and the directory's set-group-ID bit) decide
+ * who else may connect.
+ */
+static void
+drop_privileges(const char *user, const char *socket_spec)
+{
+	const char *path = socket_path(socket_spec);
 	struct passwd *pw;
 
 	if (geteuid() != 0 || user == NULL || *user == '\0')
 		return;
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("user \"%s\" does not exist (set \"user\" or -u)", user);
+	if (path != NULL && chown(path, pw->pw_uid, (gid_t)-1) < 0)
+		log_warn("cannot give the socket %s to %s", path, user);
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
 	    setuid(pw->pw_uid) < 0)
 		fatal("cannot drop privileges to %s", user);
@@ -403,7 +422,7 @@ main(int argc, char *argv[])
 	umask(007);
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		fatalx("cannot open the milter socket %s", socket_spec);
-	drop_privileges(user);
+	drop_privileges(user, socket_spec);
 	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
 	    p->rs->nrules, p->conf->nrules);
 	r = smfi_main();
