@@ -36,7 +36,7 @@ all-local: etc/ccguard.conf
 dist_man_MANS += man/ccguard.8 man/ccguard.conf.5 man/ccguard.rules.5
 
 EXTRA_DIST += systemd/ccguard.service.in systemd/ccguard.sysusers \
-	systemd/ccguard.tmpfiles etc/ccguard.conf.in doc/deploy.md
+	systemd/ccguard.tmpfiles etc/ccguard.conf.in
 CLEANFILES += systemd/ccguard.service etc/ccguard.conf \
 	systemd/sysusers.d/ccguard.conf systemd/tmpfiles.d/ccguard.conf
 

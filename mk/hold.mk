@@ -21,4 +21,4 @@ TESTS += tests/hold/test-mailout
 HOLD_E2E = tests/hold/e2e_notify.sh tests/hold/e2e_ctl.sh
 TESTS += $(HOLD_E2E)
 EXTRA_DIST += $(HOLD_E2E) tests/hold/e2e_notify.py tests/hold/e2e_ctl.py \
-	tests/hold/holdlib.py doc/hold.md
+	tests/hold/holdlib.py

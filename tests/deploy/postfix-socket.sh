@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/deploy/postfix-socket.sh - the socket layout that doc/deploy.md and
+# tests/deploy/postfix-socket.sh - the socket layout that README.md and
 # ccguard.tmpfiles prescribe works with a real Postfix.
 #
 # A private Postfix instance (own config and queue directory, SMTP on a free
