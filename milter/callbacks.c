@@ -167,8 +167,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c->policy->rs->needs_body) {
 		if (c->no_body)
 			c->msg->error = "rules on the body loaded after the MTA agreed to send none";
-		else
-			c->scan = mime_scan_new();
+		else if ((c->scan = mime_scan_new()) == NULL)
+			c->msg->error = "out of memory";	/* never judge it as plain text */
 	}
 	return SMFIS_CONTINUE;
 }

@@ -6,7 +6,8 @@
 # executable wrapper per scenario, tests/milter/NAME.mt, so that each
 # scenario is its own test without claiming TEST_EXTENSIONS.
 # shipped-reply.sh (the full shipped reply, through ccguard -t) and
-# startup-hup.sh (SIGHUP during startup) need no miltertest.
+# startup-hup.sh (SIGHUP during startup) need no miltertest. The .mt
+# wrappers hold absolute paths of the build: never commit them.
 
 MILTER_SCENARIOS = \
 	tests/milter/negotiate.mt \
@@ -19,7 +20,9 @@ MILTER_SCENARIOS = \
 	tests/milter/multi.mt \
 	tests/milter/abort.mt \
 	tests/milter/sighup.mt \
-	tests/milter/sighup-broken.mt
+	tests/milter/sighup-broken.mt \
+	tests/milter/body.mt \
+	tests/milter/vs-tag.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
@@ -36,6 +39,7 @@ EXTRA_DIST += \
 	tests/milter/mtlib.lua \
 	tests/milter/short.rules \
 	tests/milter/short.reply \
+	tests/milter/short/distros-vs-tag.reply \
 	tests/milter/shipped-reply.sh \
 	tests/milter/startup-hup.sh \
 	$(MILTER_SCENARIOS:.mt=.lua)

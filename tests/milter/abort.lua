@@ -1,6 +1,7 @@
 -- abort.lua - when the MTA aborts a message (RSET, a lost client, a
 -- refusal elsewhere), everything collected for it is forgotten: the next
--- message on the connection is judged on its own recipients and headers.
+-- message on the connection is judged on its own recipients, headers and
+-- body, and whether its body is needed at all is decided again.
 -- conf: rules = @top_srcdir@/rules/kernel-security.rules @srcdir@/short.rules
 -- conf: action.kernel-and-distros = off
 -- conf: action.kernel-and-distros-reply = off
@@ -14,7 +15,7 @@ T.run(function()
 	T.rcpt(c, "security@kernel.org")
 	T.abort(c)
 	T.send(c, { qid = "AB2", rcpt = { "linux-distros@vs.openwall.org" },
-	    header = { "To: linux-distros@vs.openwall.org" } })
+	    header = { "To: linux-distros@vs.openwall.org", "Subject: [vs] fixed bug" } })
 	T.expect_accept(c)
 	T.expect_unchanged(c)
 	T.expect_log("AB2: action=pass", "rcpts=1")
@@ -43,8 +44,31 @@ T.run(function()
 	T.expect_unchanged(c)
 	T.expect_log("AB6: action=pass", "rcpts=1")
 
+	-- Aborted while its body was being read (it is for the security team
+	-- and HTML): the next message's body need is decided afresh, so a
+	-- message to someone else is skipped at its first chunk ...
+	T.mail(c, "reporter@example.org", "AB8")
+	T.rcpt(c, "security@kernel.org")
+	T.header(c, "Content-Type: text/html")
+	T.eoh(c)
+	T.body(c, "<p>report</p>\r\n")
+	T.abort(c)
+	T.mail(c, "reporter@example.org", "AB9")
+	T.rcpt(c, "friend@example.net")
+	T.header(c, "Content-Type: text/html")
+	T.eoh(c)
+	T.body(c, "<p>hello</p>\r\n", SMFIR_SKIP)
+	T.abort(c)
+	-- ... and one for the security team is read again, from its own start:
+	-- nothing of AB8's HTML is left in the scanner.
+	T.send(c, { qid = "AB10", rcpt = { "security@kernel.org" },
+	    header = { "Content-Type: text/plain" }, body = { "plain report\r\n" } })
+	T.expect_accept(c)
+	T.expect_unchanged(c)
+	T.expect_log("AB10: action=pass", "rcpts=1")
+
 	-- An aborted message is never judged or logged.
-	for _, qid in ipairs({ "AB1", "AB3", "AB5" }) do
+	for _, qid in ipairs({ "AB1", "AB3", "AB5", "AB8", "AB9" }) do
 		if #T.log_lines(qid .. ":") ~= 0 then
 			T.fail("aborted message %s was logged", qid)
 		end

@@ -17,11 +17,14 @@ DESCRIPTION
 	run.sh starts milter/ccguard on a temporary unix socket and runs one
 	scenario with miltertest(8), defining these globals (-D):
 	SOCKET (the milter socket), WORK (the temporary directory), CONF (the
-	configuration file), LOG (the daemon's stderr) and PID (its process).
+	configuration file), LOG (the daemon's stderr), PID (its process),
+	TOP_SRCDIR (the source tree) and SRCDIR (tests/milter in it).
 
 	Every step checks the milter's answer, so a scenario is a list of one
 	line steps and assertions. ccguard decides once, at end of message,
-	so every step before it must be answered "continue".
+	so every step before it must be answered "continue", except a body
+	chunk, which may be answered "skip" (SMFIR_SKIP: the rest of the
+	body can not change the verdict; see T.body()).
 
 	Debian's miltertest does not print the message of a Lua error, so
 	T.fail() and T.run() echo it (with a traceback) before raising it.
@@ -52,6 +55,9 @@ M.work = WORK
 M.conf = CONF
 M.log = LOG
 M.pid = PID
+M.top_srcdir = TOP_SRCDIR
+M.srcdir = SRCDIR
+M.shipped_rules = TOP_SRCDIR .. "/rules/kernel-security.rules"
 
 M.HOLD_HEADER = "X-Ccguard-Hold"
 M.SMFIC_BODYEOB = string.byte("E")	-- miltertest exports no constant
@@ -60,7 +66,7 @@ M.MAX_LINE = 900			-- below miltertest's 1024-byte buffers
 local reply_names = {}
 for name, code in pairs({ CONTINUE = SMFIR_CONTINUE, ACCEPT = SMFIR_ACCEPT,
     REJECT = SMFIR_REJECT, TEMPFAIL = SMFIR_TEMPFAIL, DISCARD = SMFIR_DISCARD,
-    REPLYCODE = SMFIR_REPLYCODE }) do
+    REPLYCODE = SMFIR_REPLYCODE, SKIP = SMFIR_SKIP }) do
 	reply_names[code] = name
 end
 
@@ -191,10 +197,11 @@ function M.eoh(c)
 	M.expect_reply(c, SMFIR_CONTINUE, "end of headers")
 end
 
--- body - one chunk of body (only when the milter asked for the body)
-function M.body(c, text)
+-- body - one chunk of body, answered want (default SMFIR_CONTINUE)
+function M.body(c, text, want)
+	guard(text, "body chunk")
 	check(mt.bodystring(c, text), "body")
-	M.expect_reply(c, SMFIR_CONTINUE, "body")
+	M.expect_reply(c, want or SMFIR_CONTINUE, "body")
 end
 
 -- eom - end of headers, then end of message (with "i" again if eom_qid)
@@ -211,7 +218,8 @@ function M.finish(c, eom_qid)
 	check(mt.eom(c), "end of message")
 end
 
--- send - one whole message: { qid, eom_qid, from, rcpt = {...}, header = {...} }
+-- send - one whole message: { qid, eom_qid, from, rcpt = {...},
+-- header = {...}, body = { chunk, ... } }; every step answered continue
 function M.send(c, m)
 	M.mail(c, m.from or "reporter@example.org", m.qid)
 	for _, r in ipairs(m.rcpt or {}) do
@@ -224,7 +232,11 @@ function M.send(c, m)
 	for _, h in ipairs(m.header or {}) do
 		M.header(c, h)
 	end
-	M.eom(c, m.eom_qid)
+	M.eoh(c)
+	for _, chunk in ipairs(m.body or {}) do
+		M.body(c, chunk)
+	end
+	M.finish(c, m.eom_qid)
 end
 
 -- abort - the MTA gives up on the message in progress
@@ -408,6 +420,26 @@ function M.reload(conf_text, outcome)
 	end
 	M.signal("HUP")
 	M.wait_log(5, before + 1, outcome)
+end
+
+-- in_force - the log line of a good reload of these rule files:
+-- "reload: N rules, M lists in force", counting their rule and list blocks
+function M.in_force(...)
+	local rules, lists = 0, 0
+	for _, path in ipairs({ ... }) do
+		local text = M.read_file(path)
+		if text == nil then
+			M.fail("cannot read %s", path)
+		end
+		for line in text:gmatch("[^\n]+") do
+			if line:match("^rule%s") then
+				rules = rules + 1
+			elseif line:match("^list%s") then
+				lists = lists + 1
+			end
+		end
+	end
+	return string.format("reload: %d rules, %d lists in force", rules, lists)
 end
 
 -- base_conf - the configuration run.sh wrote, for scenarios to extend

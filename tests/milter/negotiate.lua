@@ -1,16 +1,50 @@
--- negotiate.lua - ccguard asks the MTA for no more than the shipped rules
--- need: no body, no HELO, no unknown commands; and for the actions it
--- may take: add and change headers, quarantine. When the MTA can not
+-- negotiate.lua - ccguard asks the MTA for no more than the rules need:
+-- no HELO, no unknown commands; the body only while a rule looks at it
+-- (the shipped kernel-plain-text does), and then the right to skip the
+-- rest of a body (SMFIP_SKIP) when the MTA offers it; and for the actions
+-- it may take: add and change headers, quarantine. When the MTA can not
 -- quarantine, a message that should be held is answered tempfail rather
--- than delivered.
+-- than delivered. With kernel-plain-text off no rule needs the body and
+-- ccguard declines it again (SMFIP_NOBODY).
 -- conf: action.kernel-and-distros = hold
 local T = require("mtlib")
 
 local HELD = { qid = nil, rcpt = { "security@kernel.org", "distros@vs.openwall.org" } }
 
+-- Every protocol step miltertest knows, SMFIP_SKIP left out.
+local NO_SKIP = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL | SMFIP_NORCPT |
+    SMFIP_NOBODY | SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NR_HDR | SMFIP_NOUNKNOWN |
+    SMFIP_NODATA | SMFIP_RCPT_REJ | SMFIP_NR_CONN | SMFIP_NR_HELO |
+    SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN |
+    SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC
+
+-- negotiated - a connection negotiated with these actions and steps
+-- offered (nil: miltertest's defaults, which offer everything). The
+-- manual page of mt.negotiate() swaps them: the steps come third, the
+-- actions fourth.
+local function negotiated(actions, steps)
+	local c = mt.connect(T.socket, 50, 0.1)
+	if c == nil then
+		T.fail("cannot connect to %s", tostring(T.socket))
+	end
+	if mt.negotiate(c, nil, steps, actions) ~= nil then
+		T.fail("negotiation failed")
+	end
+	return c
+end
+
+-- client - the connect step on a negotiated connection
+local function client(c)
+	if mt.conninfo(c, "client.example.org", "192.0.2.7") ~= nil then
+		T.fail("connect failed")
+	end
+	T.expect_reply(c, SMFIR_CONTINUE, "connect")
+end
+
 T.run(function()
 	local c = T.connect()
-	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY (no body)", true)
+	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY (shipped rules read the body)", false)
+	T.expect_option(c, SMFIP_SKIP, "SMFIP_SKIP (offered by the MTA)", true)
 	T.expect_option(c, SMFIP_NOHELO, "SMFIP_NOHELO", true)
 	T.expect_option(c, SMFIP_NOUNKNOWN, "SMFIP_NOUNKNOWN", true)
 	T.expect_option(c, SMFIP_NOHDRS, "SMFIP_NOHDRS (no headers)", false)
@@ -29,18 +63,11 @@ T.run(function()
 	    "distros@vs.openwall.org (envelope)")
 	T.close(c)
 
-	-- An MTA that offers header changes but no quarantine. The manual
-	-- page of mt.negotiate() swaps them: the steps come third, the
-	-- actions fourth.
-	c = mt.connect(T.socket, 50, 0.1)
-	if mt.negotiate(c, nil, nil, SMFIF_ADDHDRS | SMFIF_CHGHDRS) ~= nil then
-		T.fail("negotiation without quarantine failed")
-	end
+	-- An MTA that offers header changes but no quarantine.
+	c = negotiated(SMFIF_ADDHDRS | SMFIF_CHGHDRS, nil)
 	T.expect_action(c, SMFIF_QUARANTINE, "SMFIF_QUARANTINE (not offered)", false)
 	T.expect_action(c, SMFIF_ADDHDRS, "SMFIF_ADDHDRS", true)
-	if mt.conninfo(c, "client.example.org", "192.0.2.7") ~= nil then
-		T.fail("connect failed")
-	end
+	client(c)
 	HELD.qid = "NEG2"
 	T.send(c, HELD)
 	T.expect_reply(c, SMFIR_TEMPFAIL, "end of message without quarantine")
@@ -50,6 +77,26 @@ T.run(function()
 	T.send(c, { qid = "NEG3", rcpt = { "security@kernel.org" } })
 	T.expect_accept(c)
 	T.expect_unchanged(c)
+	T.close(c)
+
+	-- An MTA that can not skip a body: ccguard does not ask for it and
+	-- never answers SMFIR_SKIP; the body of a message no rule cares about
+	-- is answered "continue" chunk by chunk, and the message passes.
+	c = negotiated(nil, NO_SKIP)
+	T.expect_option(c, SMFIP_SKIP, "SMFIP_SKIP (not offered)", false)
+	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY (not offered SKIP)", false)
+	client(c)
+	T.send(c, { qid = "NEG5", rcpt = { "friend@example.net" },
+	    header = { "Content-Type: text/html" },
+	    body = { "<p>one</p>\r\n", "<p>two</p>\r\n" } })
+	T.expect_accept(c)
+	T.expect_unchanged(c)
+	T.expect_log("NEG5: action=pass")
+	-- The security team's HTML mail is still read and judged.
+	T.send(c, { qid = "NEG6", rcpt = { "security@kernel.org" },
+	    header = { "Content-Type: text/html" }, body = { "<p>report</p>\r\n" } })
+	T.expect_accept(c)
+	T.expect_log("NEG6: action=notify rule=kernel-plain-text")
 	T.close(c)
 
 	-- Connections that end after negotiation, before any connect command
@@ -62,5 +109,20 @@ T.run(function()
 	c = T.connect()
 	T.send(c, { qid = "NEG4", rcpt = { "security@kernel.org" } })
 	T.expect_accept(c)
+	T.close(c)
+
+	-- kernel-plain-text off: no enabled rule reads the body, so new
+	-- connections decline it and ask for no skipping either.
+	T.reload(T.base_conf() .. "action.kernel-plain-text = off\n", T.in_force(T.shipped_rules))
+	c = T.connect()
+	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY (kernel-plain-text off)", true)
+	T.expect_option(c, SMFIP_SKIP, "SMFIP_SKIP (kernel-plain-text off)", false)
+	T.expect_option(c, SMFIP_NOHELO, "SMFIP_NOHELO", true)
+	T.expect_action(c, SMFIF_QUARANTINE, "SMFIF_QUARANTINE", true)
+	T.send(c, { qid = "NEG7", rcpt = { "security@kernel.org" },
+	    header = { "Content-Type: text/html" } })
+	T.expect_accept(c)
+	T.expect_unchanged(c)
+	T.expect_log("NEG7: action=pass")
 	T.close(c)
 end)

@@ -31,7 +31,7 @@ T.run(function()
 	T.send(c, { qid = "NC3", from = "security@kernel.org",
 	    rcpt = { "linux-distros@vs.openwall.org" },
 	    header = { "From: security@kernel.org", "Reply-To: security@kernel.org",
-	        "To: linux-distros@vs.openwall.org" } })
+	        "To: linux-distros@vs.openwall.org", "Subject: [vs] fixed, public on Monday" } })
 	T.expect_accept(c)
 	T.expect_unchanged(c)
 	T.expect_log("NC3: action=pass")

@@ -1,6 +1,8 @@
 -- pass.lua - either party alone is accepted untouched: no reply, no
 -- header added or removed, no quarantine. So are near misses: another
 -- mailbox at the distros host, and the distros address in a display name.
+-- Mail to a distros list carries the [vs] tag the lists require (vs-tag.lua
+-- has the untagged case).
 local T = require("mtlib")
 
 -- pass - send one message and expect it accepted unchanged and logged
@@ -18,7 +20,8 @@ T.run(function()
 	pass(c, "PASS2", { "linux-distros@vs.openwall.org" },
 	    { "To: linux-distros@vs.openwall.org",
 	      "Subject: [vs] fixed bug, disclosure on 2026-12-01" })
-	pass(c, "PASS3", { "distros@vs.openwall.org" }, { "To: distros@vs.openwall.org" })
+	pass(c, "PASS3", { "distros@vs.openwall.org" },
+	    { "To: distros@vs.openwall.org", "Subject: [vs] foo 1.2: heap overflow" })
 	pass(c, "PASS4", { "security@kernel.org", "linux-distros-owner@vs.openwall.org" }, {})
 	pass(c, "PASS5", { "security@kernel.org" },
 	    { "Cc: \"linux-distros@vs.openwall.org\" <someone@example.org>" })

@@ -13,8 +13,10 @@
 # and "log_pass = yes", then every "-- conf: LINE" of the scenario, and
 # the shipped rules unless the scenario names its own "rules". Before the
 # daemon starts, each "-- copy: FILE" is copied into the temporary
-# directory. In those lines @top_srcdir@, @srcdir@ (tests/milter) and
-# @work@ (the temporary directory) are replaced.
+# directory, in the order given (a later file replaces an earlier one of
+# the same name); FILE may be a shell pattern such as rules/*, which must
+# match something. In those lines @top_srcdir@, @srcdir@ (tests/milter)
+# and @work@ (the temporary directory) are replaced.
 #
 # Environment (set by make check): top_srcdir, top_builddir, MILTERTEST.
 set -u
@@ -61,8 +63,14 @@ subst() {
 	    -e "s|@work@|$work|g"
 }
 
-sed -n 's/^-- copy: *//p' "$scenario" | subst | while read -r f; do
-	cp "$f" "$work/" || exit 99
+sed -n 's/^-- copy: *//p' "$scenario" | subst | while IFS= read -r f; do
+	# Split on newlines only (none): a pattern is expanded, blanks kept.
+	IFS='
+'
+	set -- $f
+	unset IFS
+	[ -e "$1" ] || { echo "ERROR: $name: no file $f to copy"; exit 99; }
+	cp "$@" "$work/" || exit 99
 done || exit 99
 {
 	echo "# made by tests/milter/run.sh for $name"
@@ -100,7 +108,8 @@ export LUA_PATH LUA_PATH_5_3
 to=
 command -v timeout >/dev/null 2>&1 && to="timeout 120"
 $to "$miltertest" -s "$scenario" -D SOCKET="unix:$sock" -D WORK="$work" \
-    -D CONF="$conf" -D LOG="$log" -D PID="$pid"
+    -D CONF="$conf" -D LOG="$log" -D PID="$pid" -D TOP_SRCDIR="$top_srcdir" \
+    -D SRCDIR="$srcdir"
 rc=$?
 case $rc in
 0)	;;

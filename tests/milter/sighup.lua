@@ -4,13 +4,17 @@
 -- started with; new connections negotiate what the new rules need (a
 -- rule on the body makes ccguard ask for the body), and connections that
 -- declined the body before do not pass messages the body rule could
--- not examine.
+-- not examine. The scenario starts with the shipped body rule
+-- (kernel-plain-text) off, so the first connections decline the body.
 -- conf: rules = @top_srcdir@/rules/kernel-security.rules @srcdir@/short.rules
 -- conf: action.kernel-and-distros = off
 -- conf: action.kernel-and-distros-reply = off
+-- conf: action.kernel-plain-text = off
 local T = require("mtlib")
 
 local PAIR = { "security@kernel.org", "linux-distros@vs.openwall.org" }
+-- The tag the distros lists require, so the pair rule is what decides.
+local TAG = "Subject: [vs] use-after-free in foo"
 
 -- rejected - the short reject reply for queue id qid
 local function rejected(c, qid)
@@ -31,7 +35,7 @@ end
 T.run(function()
 	local base = T.base_conf()
 	local c = T.connect()
-	T.send(c, { qid = "HUP1", rcpt = PAIR })
+	T.send(c, { qid = "HUP1", rcpt = PAIR, header = { TAG } })
 	rejected(c, "HUP1")
 
 	-- A message in flight across the reload: MAIL FROM before it.
@@ -39,23 +43,25 @@ T.run(function()
 	T.mail(old, "reporter@example.org", "HUP2")
 	T.rcpt(old, PAIR[1])
 
-	T.reload(base .. "action.kernel-and-distros-short = hold\n", "reload: 3 rules, 2 lists in force")
+	local shipped_short = T.in_force(T.shipped_rules, T.srcdir .. "/short.rules")
+	T.reload(base .. "action.kernel-and-distros-short = hold\n", shipped_short)
 	T.expect_alive()
 
 	T.rcpt(old, PAIR[2])
+	T.header(old, TAG)
 	T.eom(old)
 	rejected(old, "HUP2")
 	T.expect_log("HUP2: action=reject")
 
 	-- The next message on the same connection gets the new policy.
-	T.send(old, { qid = "HUP3", rcpt = PAIR })
+	T.send(old, { qid = "HUP3", rcpt = PAIR, header = { TAG } })
 	held(old)
 	T.close(old)
-	T.send(c, { qid = "HUP4", rcpt = PAIR })
+	T.send(c, { qid = "HUP4", rcpt = PAIR, header = { TAG } })
 	held(c)
 	T.expect_log("HUP4: action=hold rule=kernel-and-distros-short")
 
-	-- Shipped rules need no body; add a rule on the body.
+	-- With kernel-plain-text off no rule needs the body; add a rule on it.
 	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY before the body rule", true)
 	T.write_file(T.work .. "/body.rules", [[
 rule attachment-to-security {
@@ -63,11 +69,14 @@ rule attachment-to-security {
 	action hold
 }
 ]])
+	local with_body = T.in_force(T.shipped_rules, T.srcdir .. "/short.rules",
+	    T.work .. "/body.rules")
 	T.reload(base .. "action.kernel-and-distros-short = hold\n" ..
-	    "rules = " .. T.work .. "/body.rules\n", "reload: 4 rules, 2 lists in force")
+	    "rules = " .. T.work .. "/body.rules\n", with_body)
 	T.expect_alive()
 	local b = T.connect()
 	T.expect_option(b, SMFIP_NOBODY, "SMFIP_NOBODY with a body rule", false)
+	T.expect_option(b, SMFIP_SKIP, "SMFIP_SKIP with a body rule", true)
 	T.mail(b, "reporter@example.org", "HUP5")
 	T.rcpt(b, "security@kernel.org")
 	T.header(b, "Content-Type: multipart/mixed; boundary=\"b\"")
@@ -90,17 +99,34 @@ rule attachment-to-security {
 	    "Please try again later." })
 	T.expect_log("HUP6: action=tempfail",
 	    "error=\"rules on the body loaded after the MTA agreed to send none\"")
-	T.send(c, { qid = "HUP7", rcpt = PAIR })
+	T.send(c, { qid = "HUP7", rcpt = PAIR, header = { TAG } })
 	held(c)
 	T.close(c)
 
 	-- Several reloads in a row; the daemon stays up and keeps working.
 	for i = 1, 3 do
-		T.reload(nil, "reload: 4 rules, 2 lists in force")
+		T.reload(nil, with_body)
 	end
 	T.expect_alive()
 	c = T.connect()
-	T.send(c, { qid = "HUP8", rcpt = PAIR })
+	T.send(c, { qid = "HUP8", rcpt = PAIR, header = { TAG } })
 	held(c)
+	T.close(c)
+
+	-- The shipped body rule back on, the extra rule file gone: new
+	-- connections are still asked for the body, and HTML mail to the
+	-- security team is read and gets the shipped rule's notify.
+	local on = base:gsub("action%.kernel%-plain%-text = off\n", "")
+	if on == base then
+		T.fail("the configuration has no action.kernel-plain-text = off line")
+	end
+	T.reload(on .. "action.kernel-and-distros-short = hold\n", shipped_short)
+	c = T.connect()
+	T.expect_option(c, SMFIP_NOBODY, "SMFIP_NOBODY with kernel-plain-text on", false)
+	T.send(c, { qid = "HUP9", rcpt = { "security@kernel.org" },
+	    header = { "Content-Type: text/html" }, body = { "<p>report</p>\r\n" } })
+	T.expect_accept(c)
+	T.expect_unchanged(c)
+	T.expect_log("HUP9: action=notify rule=kernel-plain-text")
 	T.close(c)
 end)

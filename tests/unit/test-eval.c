@@ -7,8 +7,11 @@
  * their sources must be the expected ones. Then: SMTP reply text stays
  * within 78 printable ASCII characters per line whatever the addresses
  * hold; limits give the operator's on_limit verdict (origin LIMIT) unless
- * a rule already stopped the message; and action.RULE overrides from
- * ccguard.conf (hold, monitor, off, tempfail) change the verdict.
+ * a rule already stopped the message; action.RULE overrides from
+ * ccguard.conf (hold, monitor, off, tempfail) change the verdict; and
+ * eval_body_matters() says the body is needed exactly when a rule's
+ * outcome (or what monitor mode logs) can depend on it, which is when the
+ * milter may skip the rest of a body.
  */
 #include "config.h"
 
@@ -20,6 +23,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "eval.h"
+#include "mime.h"
 #include "msg.h"
 #include "policy.h"
 #include "reply.h"
@@ -723,6 +727,148 @@ test_overrides(void)
 	}
 }
 
+struct body_case {
+	const char	*label;
+	const char	*conf;		/* extra ccguard.conf lines, shipped rules */
+	const char	*rules;		/* NULL: the shipped rules; else these alone */
+	const char	*rcpts[4];
+	const char	*headers[3];	/* "Name: value" */
+	int		 want;		/* eval_body_matters() */
+};
+
+#define BODY_LIST	"list k { " SEC " }\n"
+#define MIME_ALL	(MIME_HTML_ONLY | MIME_HTML_ALTERNATIVE | MIME_MARKUP | \
+			 MIME_ATTACHMENT | MIME_EXECUTABLE)
+
+static const struct body_case body_cases[] = {
+	/* The shipped rules: kernel-plain-text is the one body rule. */
+	{ "security team alone", "", NULL, { SEC }, { "Subject: bug" }, 1 },
+	{ "security team and a maintainer", "", NULL, { "maintainer@example.org", SEC },
+	    { "To: " SEC }, 1 },
+	{ "someone else", "", NULL, { "friend@example.net" }, { "Content-Type: text/html" }, 0 },
+	{ "security team only in Cc (the rule reads the envelope)", "", NULL,
+	    { "maintainer@example.org" }, { "Cc: " SEC }, 0 },
+	{ "distros list alone, tagged", "", NULL, { LD }, { "Subject: [vs] bug" }, 0 },
+	{ "new report to both: kernel-and-distros rejects first", "", NULL, { SEC, LD },
+	    { "Subject: [vs] bug" }, 0 },
+	{ "reply to both: kernel-and-distros-reply holds first", "", NULL, { SEC, DI },
+	    { "In-Reply-To: <r1@example.org>", "Subject: Re: [vs] bug" }, 0 },
+	{ "security team and a public list: kernel-and-public holds first", "", NULL,
+	    { SEC, "netdev@vger.kernel.org" }, { 0 }, 0 },
+	{ "list-delivered copy: accepted first", "", NULL, { SEC },
+	    { "List-Id: <netdev.vger.kernel.org>" }, 0 },
+	{ "pair rules off: kernel-plain-text decides", "action." NEW " = off\naction." REPLY
+	    " = off\n", NULL, { SEC, LD }, { "Subject: [vs] bug" }, 1 },
+	{ "kernel-plain-text off: no body rule", "action.kernel-plain-text = off\n", NULL,
+	    { SEC }, { 0 }, 0 },
+	{ "kernel-plain-text monitored: what it logs depends on the body",
+	    "action.kernel-plain-text = monitor\n", NULL, { SEC }, { 0 }, 1 },
+	{ "kernel-plain-text monitored, an earlier rule decides",
+	    "action.kernel-plain-text = monitor\n", NULL, { SEC, LD }, { 0 }, 0 },
+	{ "kernel-plain-text set to hold", "action.kernel-plain-text = hold\n", NULL,
+	    { SEC }, { 0 }, 1 },
+	/* Rule texts of their own. */
+	{ "no body rules", "", BODY_LIST "rule r {\n\twhen recipient in k\n\taction reject\n}\n",
+	    { SEC }, { 0 }, 0 },
+	{ "monitored body rule before a deciding rule", "", BODY_LIST
+	    "rule m {\n\twhen recipient in k and body attachment\n\taction monitor\n}\n"
+	    "rule r {\n\twhen recipient in k\n\taction reject\n}\n", { SEC }, { 0 }, 1 },
+	{ "monitored body rule, nobody it is about", "", BODY_LIST
+	    "rule m {\n\twhen recipient in k and body attachment\n\taction monitor\n}\n",
+	    { "friend@example.net" }, { 0 }, 0 },
+	{ "a monitored rule that holds does not decide", "", BODY_LIST
+	    "rule m {\n\twhen recipient in k\n\taction monitor\n}\n"
+	    "rule b {\n\twhen recipient in k and body html-only\n\taction hold\n}\n",
+	    { SEC }, { 0 }, 1 },
+	{ "or with a side that holds", "", BODY_LIST
+	    "rule b {\n\twhen recipient in k or body attachment\n\taction hold\n}\n",
+	    { SEC }, { 0 }, 0 },
+	{ "or with a side that fails", "", BODY_LIST
+	    "rule b {\n\twhen recipient in k or body attachment\n\taction hold\n}\n",
+	    { "friend@example.net" }, { 0 }, 1 },
+	{ "not body", "", BODY_LIST
+	    "rule b {\n\twhen recipient in k and not body attachment\n\taction reject\n}\n",
+	    { SEC }, { 0 }, 1 },
+	{ "a header decides before the body rule", "", BODY_LIST
+	    "rule h {\n\twhen header X-Report exists\n\taction accept\n}\n"
+	    "rule b {\n\twhen recipient in k and body html-only\n\taction hold\n}\n",
+	    { SEC }, { "X-Report: yes" }, 0 },
+};
+
+/* rules_from_text - a ruleset from rule text, or NULL */
+static struct ruleset *
+rules_from_text(const char *text, const char *label)
+{
+	struct ruleset *rs = ruleset_new();
+	struct diag d;
+	int ok;
+
+	diag_init(&d);
+	ok = rs != NULL && rules_parse_text(rs, text, label, NULL, &d) == 0 &&
+	    rules_resolve(rs, &d) == 0 && d.errors == 0;
+	CHECK(ok, "%s: got errors:\n%s", label, strbuf_str(&d.text) ? strbuf_str(&d.text) : "");
+	diag_free(&d);
+	if (!ok)
+		return ruleset_free(rs);
+	ruleset_finish(rs);
+	return rs;
+}
+
+/*
+ * test_body_matters - eval_body_matters() per row; and whenever it says
+ * the body does not matter, the verdict is indeed the same with no body
+ * fact and with every one (what the milter relies on when it skips).
+ */
+static void
+test_body_matters(void)
+{
+	static const struct msg_limits lim = { 4096, 100, 100 };
+	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(body_cases) / sizeof(body_cases[0]); i++) {
+		const struct body_case *c = &body_cases[i];
+		struct policy *p = NULL;
+		const struct ruleset *rs;
+		struct ruleset *own = NULL;
+		struct verdict none, all;
+		struct msg *m;
+		int got;
+
+		if (c->rules != NULL) {
+			if ((own = rules_from_text(c->rules, c->label)) == NULL)
+				continue;
+			rs = own;
+		} else {
+			if ((p = load_policy(c->conf)) == NULL)
+				continue;
+			rs = p->rs;
+		}
+		m = build_msg(&lim, "reporter@example.org", c->rcpts, 4, c->headers, 3);
+		got = eval_body_matters(rs, m, 0);
+		CHECK(got == c->want, "%s: body matters: got %d, want %d", c->label, got, c->want);
+		if (got == 0) {
+			m->body_flags = 0;
+			eval_message(rs, m, &opts, &none);
+			m->body_flags = MIME_ALL;
+			eval_message(rs, m, &opts, &all);
+			CHECK(none.action == all.action && none.rule == all.rule &&
+			    none.nmonitored == all.nmonitored, "%s: the body was said not to "
+			    "matter, but no body facts give %s (%s, %zu monitored) and all of "
+			    "them %s (%s, %zu monitored)", c->label, action_name(none.action),
+			    none.rule ? none.rule->name : "no rule", none.nmonitored,
+			    action_name(all.action), all.rule ? all.rule->name : "no rule",
+			    all.nmonitored);
+			verdict_clear(&none);
+			verdict_clear(&all);
+		}
+		msg_free(m);
+		ruleset_free(own);
+		if (p != NULL)
+			policy_unref(p);
+	}
+}
+
 /* main - load the shipped rules once and run every test */
 int
 main(void)
@@ -750,6 +896,7 @@ main(void)
 	test_limits(p, ACTION_REJECT);
 	test_error(p);
 	test_overrides();
+	test_body_matters();
 	policy_unref(p);
 	unlink(conf_path);
 	return test_exit("test-eval");
