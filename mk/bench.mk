@@ -19,9 +19,9 @@ tests/bench/nullmilter$(EXEEXT): $(srcdir)/tests/bench/nullmilter.c
 
 bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	    $(SHELL) $(srcdir)/tests/bench/run-bench.sh
+	    bash $(srcdir)/tests/bench/run-bench.sh
 
 .PHONY: bench
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
-	tests/bench/run-bench.sh doc/bench.md
+	tests/bench/run-bench.sh tests/bench/postfix-bench.sh doc/bench.md
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/body.rules
