@@ -24,4 +24,5 @@ bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 .PHONY: bench
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
 	tests/bench/run-bench.sh tests/bench/postfix-bench.sh doc/bench.md
-CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/body.rules
+CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
+	tests/bench/body.rules

@@ -22,12 +22,17 @@ PF_LABEL=([none]="no milter" [null]="null milter, unix"
 # The TCP milters (the unix ones are part 1's, still running).
 P_NULLT=$(free_port)
 start_milter pf-nullt "inet:$P_NULLT@127.0.0.1" "$NULLM" -d
+PF_NULLT_PID=$LAST_PID
 P_STALL=$(free_port)
 while [ "$P_STALL" = "$P_NULLT" ]; do P_STALL=$(free_port); done
 start_milter pf-stall "inet:$P_STALL@127.0.0.1" "$NULLM"
+PF_STALL_PID=$LAST_PID
 P_CCT=$(free_port)
 while [ "$P_CCT" = "$P_NULLT" ] || [ "$P_CCT" = "$P_STALL" ]; do P_CCT=$(free_port); done
 start_milter pf-cct "inet:$P_CCT@127.0.0.1" "$CCGUARD" -c "$C_SHIP"
+PF_CCT_PID=$LAST_PID
+declare -A PF_MPID=([none]="" [null]="${MPID[null]}" [ccu]="${MPID[ccs]}")
+PF_MPID+=([nullt]=$PF_NULLT_PID [stall]=$PF_STALL_PID [cct]=$PF_CCT_PID)
 declare -A PF_MILTER=([none]="" [null]="unix:$W/null.sock"
     [nullt]="inet:127.0.0.1:$P_NULLT" [stall]="inet:127.0.0.1:$P_STALL"
     [ccu]="unix:$W/ccs.sock" [cct]="inet:127.0.0.1:$P_CCT")
@@ -139,8 +144,9 @@ pf_drain() {	# pf_drain - wait (60 s at most) until nothing awaits delivery
 }
 
 pf_run() {	# pf_run VARIANT KIND SESSIONS COUNT - messages/s, or "fail"
-	local t0 t1
+	local t0 t1 c0=0 c1=0 pid=${PF_MPID[$1]}
 	pf_drain
+	[ -n "$pid" ] && c0=$(cpu_ticks "$pid")
 	t0=$(date +%s.%N)
 	if ! smtp-source -s "$3" -m "$4" -d -M client.bench.test -f reporter@example.org \
 	    -t security@kernel.org -F "$W/$2.eml" "127.0.0.1:${PF_PORT[$1]}" \
@@ -150,36 +156,43 @@ pf_run() {	# pf_run VARIANT KIND SESSIONS COUNT - messages/s, or "fail"
 		return
 	fi
 	t1=$(date +%s.%N)
+	[ -n "$pid" ] && c1=$(cpu_ticks "$pid")
+	PF_CPU["$1 $2 $3"]+=" $(awk -v a="$c0" -v b="$c1" -v t="$TCK" -v n="$4" \
+	    'BEGIN { printf "%.1f", (b - a) / t * 1e6 / n }')"
 	awk -v n="$4" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", n / (b - a) }'
 }
 
 M10=$(scale 1000)
-M1=$(scale 200)
+M1=$(scale 300)
 echo "5. Postfix end to end (smtp-source -> Postfix $(postconf -h mail_version) ->" \
     "smtp-sink, loopback): messages/s"
-declare -A PFR
+declare -A PFR PF_CPU
 PF_CASES10=(none null ccu)
 PF_CASES1=("null pass" "nullt pass" "stall pass" "ccu pass" "cct pass"
     "null hold" "ccu hold" "cct hold")
 for r in $(seq "$ROUNDS"); do
 	for v in "${PF_CASES10[@]}"; do
-		PFR["$v pass 10"]+=" $(pf_run "$v" pass 10 "$M10")"
+		pf_run "$v" pass 10 "$M10" >"$W/rate"
+		PFR["$v pass 10"]+=" $(cat "$W/rate")"
 	done
 	for c in "${PF_CASES1[@]}"; do
 		set -- $c
-		PFR["$1 $2 1"]+=" $(pf_run "$1" "$2" 1 "$M1")"
+		pf_run "$1" "$2" 1 "$M1" >"$W/rate"
+		PFR["$1 $2 1"]+=" $(cat "$W/rate")"
 	done
 done
 pf_drain
 HELD=$(find "$PF/spool/hold" -type f 2>/dev/null | wc -l)
 declare -A PFM
-printf '   %-42s %-6s %9s %9s %10s\n' variant message sessions "msgs/s" "vs null"
+printf '   %-42s %-6s %9s %9s %10s %14s\n' variant message sessions "msgs/s" "vs null" \
+    "milter CPU us"
 pf_row() {	# pf_row VARIANT KIND SESSIONS
 	local k="$1 $2 $3" m
 	m=$(median $(echo ${PFR[$k]} | tr ' ' '\n' | grep -v fail))
 	PFM[$k]=$m
-	printf '   %-42s %-6s %9s %9.1f %10s\n' "${PF_LABEL[$1]}" "$2" "$3" "$m" \
-	    "$(ratio "$m" "${PFM[null $2 $3]:-${PFM[null pass $3]}}")"
+	printf '   %-42s %-6s %9s %9.1f %10s %14s\n' "${PF_LABEL[$1]}" "$2" "$3" "$m" \
+	    "$(ratio "$m" "${PFM[null $2 $3]:-${PFM[null pass $3]}}")" \
+	    "$([ "$1" = none ] && echo - || median ${PF_CPU[$k]})"
 }
 pf_row null pass 10; pf_row none pass 10; pf_row ccu pass 10
 pf_row null pass 1; pf_row nullt pass 1; pf_row stall pass 1
