@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	driver -p unix:/path|inet:port@host [-c conns] [-k msgs] [-r rcpts]
  *	    [-a header-addrs] [-b body-bytes] [-m pass|hold|reject]
- *	    [-i idle-seconds] [-R ready-file] [-q]
+ *	    [-i idle-seconds] [-R ready-file]
  * DESCRIPTION
  *	Plays the MTA's side of the milter protocol (version 6) straight to a
  *	milter's socket, with no MTA in between, so the milter's own cost can
@@ -69,7 +69,6 @@ struct drv_opts {
 	enum drv_kind	 kind;
 	int		 idle;
 	const char	*ready;
-	int		 quiet;
 };
 
 struct drv_thread {
@@ -84,7 +83,7 @@ struct drv_thread {
 };
 
 static struct drv_opts opts = {
-	NULL, 1, 100, 2, 8, 2048, KIND_PASS, 0, NULL, 0
+	NULL, 1, 100, 2, 8, 2048, KIND_PASS, 0, NULL
 };
 static char body_buf[DRV_CHUNK];
 static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -382,6 +381,7 @@ struct hdrbuf {
 	size_t	 len, size;
 };
 
+/* hb_add - append n bytes and keep the buffer NUL-terminated */
 static int
 hb_add(struct hdrbuf *b, const char *s, size_t n)
 {
@@ -543,6 +543,7 @@ early:
 #undef STEP
 }
 
+/* drv_set_ready - one more connection is set up (or has failed) */
 static void
 drv_set_ready(void)
 {
@@ -611,6 +612,7 @@ fail:
 	return NULL;
 }
 
+/* dbl_cmp - qsort order of doubles */
 static int
 dbl_cmp(const void *a, const void *b)
 {
@@ -630,15 +632,17 @@ drv_quantile(const double *v, long n, double q)
 	return v[i < 0 ? 0 : i >= n ? n - 1 : i];
 }
 
+/* usage - print the synopsis and exit */
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: driver -p SOCKET [-c conns] [-k msgs] [-r rcpts] "
 	    "[-a header-addrs] [-b body-bytes] [-m pass|hold|reject] "
-	    "[-i idle-seconds] [-R ready-file] [-q]\n");
+	    "[-i idle-seconds] [-R ready-file]\n");
 	exit(2);
 }
 
+/* main - parse options, run the connections, print one result line */
 int
 main(int argc, char **argv)
 {
@@ -648,7 +652,7 @@ main(int argc, char **argv)
 	int ch, i, j, failed = 0;
 	size_t k;
 
-	while ((ch = getopt(argc, argv, "p:c:k:r:a:b:m:i:R:q")) != -1) {
+	while ((ch = getopt(argc, argv, "p:c:k:r:a:b:m:i:R:")) != -1) {
 		switch (ch) {
 		case 'p': opts.spec = optarg; break;
 		case 'c': opts.conns = atoi(optarg); break;
@@ -668,7 +672,6 @@ main(int argc, char **argv)
 			break;
 		case 'i': opts.idle = atoi(optarg); break;
 		case 'R': opts.ready = optarg; break;
-		case 'q': opts.quiet = 1; break;
 		default: usage();
 		}
 	}

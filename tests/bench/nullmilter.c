@@ -24,7 +24,7 @@
 static int null_body;		/* -b */
 static int null_data;		/* -d */
 
-/* null_continue - every callback but the last */
+/* null_envfrom, null_envrcpt, null_header, null_data_cb - continue */
 static sfsistat
 null_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -49,6 +49,7 @@ null_data_cb(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* null_body_cb - read the chunk, continue */
 static sfsistat
 null_body_cb(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
@@ -87,6 +88,7 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 	return SMFIS_CONTINUE;
 }
 
+/* main - parse options, register, run until SIGTERM */
 int
 main(int argc, char **argv)
 {
