@@ -483,6 +483,17 @@ addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 	return ADDR_OK;
 }
 
+/* count_char - occurrences of c in s */
+static size_t
+count_char(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
 /* addr_from_header - report the recipients in one header value */
 int
 addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
@@ -490,15 +501,37 @@ addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 	struct addr_walk w = { sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
 	InternetAddressList *list;
-	size_t ats = 0;
+	size_t ats = 0, open, len;
+	char *closed = NULL;
 	int clean, r = ADDR_OK;
 
 	clean = addr_header_is_clean(value, &ats);
+	/*
+	 * GMime 3.2 leaks memory on every parse of an address followed by an
+	 * unterminated comment ("a@[1](x"), which a sender could repeat in
+	 * every header. Its parser reads an open comment to the end anyway, so
+	 * closing every comment that may be open (after a space, in case the
+	 * value ends in a backslash) gives GMime the same addresses without
+	 * the leak. Only a damaged value can have an open comment; its text
+	 * search below still reads the value as received.
+	 */
+	if (!clean && (open = count_char(value, '(')) > 0) {
+		len = strlen(value);
+		if ((closed = malloc(len + open + 2)) == NULL)
+			return ADDR_NOMEM;
+		memcpy(closed, value, len);
+		closed[len] = ' ';
+		memset(closed + len + 1, ')', open);
+		closed[len + 1 + open] = '\0';
+	}
 	opts = g_mime_parser_options_new();
-	if (opts == NULL)
+	if (opts == NULL) {
+		free(closed);
 		return ADDR_NOMEM;
+	}
 	g_mime_parser_options_set_warning_callback(opts, addr_gmime_warning, &w);
-	list = internet_address_list_parse(opts, value);
+	list = internet_address_list_parse(opts, closed != NULL ? closed : value);
+	free(closed);
 	if (list != NULL) {
 		r = addr_walk_list(list, &w, 0);
 		g_object_unref(list);
