@@ -118,6 +118,7 @@ addr_domain(const char *in, size_t len, char **out)
 {
 	char *raw, *mapped = NULL;
 	size_t n;
+	int r;
 
 	if ((raw = strndup(in, len)) == NULL)
 		return ADDR_NOMEM;
@@ -133,8 +134,15 @@ addr_domain(const char *in, size_t len, char **out)
 		*out = raw;
 		return ADDR_OK;
 	}
-	if (idn2_to_ascii_8z(raw, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK &&
-	    idn2_to_ascii_8z(raw, &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) {
+	/* Out of memory is an error, not "no valid IDN": it must not change the result. */
+	if ((r = idn2_to_ascii_8z(raw, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT)) != IDN2_OK &&
+	    r != IDN2_MALLOC)
+		r = idn2_to_ascii_8z(raw, &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
+	if (r == IDN2_MALLOC) {
+		free(raw);
+		return ADDR_NOMEM;
+	}
+	if (r != IDN2_OK) {
 		/*
 		 * Not a valid IDN. Keep the raw bytes: they can never equal an
 		 * ASCII list entry, and no MTA would route them to one either.

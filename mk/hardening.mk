@@ -91,3 +91,16 @@ fuzz-smoke:
 endif
 .PHONY: fuzz-smoke
 CLEANFILES += fuzz-work/*/* fuzz-work/*.log
+
+# Allocation failure injection: the test and libccguard.a are linked with
+# --wrap for each allocator, so tests/fault/fault.c decides which call fails.
+FAULT_WRAP = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
+	-Wl,--wrap=strdup -Wl,--wrap=strndup -Wl,--wrap=asprintf \
+	-Wl,--wrap=idn2_to_ascii_8z -Wl,--wrap=g_mime_parser_options_new \
+	-Wl,--wrap=pcre2_match_data_create_8
+check_PROGRAMS += tests/fault/test-fault
+tests_fault_test_fault_SOURCES = tests/fault/test-fault.c tests/fault/fault.c \
+	tests/fault/fault.h $(HARNESS_H)
+tests_fault_test_fault_LDFLAGS = $(AM_LDFLAGS) $(FAULT_WRAP)
+tests_fault_test_fault_LDADD = $(CORE_LIBS)
+TESTS += tests/fault/test-fault
