@@ -104,3 +104,7 @@ tests_fault_test_fault_SOURCES = tests/fault/test-fault.c tests/fault/fault.c \
 tests_fault_test_fault_LDFLAGS = $(AM_LDFLAGS) $(FAULT_WRAP)
 tests_fault_test_fault_LDADD = $(CORE_LIBS)
 TESTS += tests/fault/test-fault
+
+# Load test of the daemon over the milter protocol (python3).
+TESTS += tests/stress/test-stress.sh
+EXTRA_DIST += tests/stress/test-stress.sh tests/stress/stress.py
