@@ -25,6 +25,7 @@
 static int armed, hit;
 static unsigned long count, fail_at;
 
+/* fault_arm - start counting; fail the nth call (0: none) */
 void
 fault_arm(unsigned long n)
 {
@@ -34,6 +35,7 @@ fault_arm(unsigned long n)
 	fail_at = n;
 }
 
+/* fault_disarm - stop counting */
 unsigned long
 fault_disarm(void)
 {
@@ -41,6 +43,7 @@ fault_disarm(void)
 	return count;
 }
 
+/* fault_hit - did the planned failure happen */
 int
 fault_hit(void)
 {
@@ -79,36 +82,42 @@ int	 __wrap_idn2_to_ascii_8z(const char *, char **, int);
 GMimeParserOptions *__wrap_g_mime_parser_options_new(void);
 pcre2_match_data_8 *__wrap_pcre2_match_data_create_8(uint32_t, pcre2_general_context_8 *);
 
+/* __wrap_malloc - malloc, or NULL when planned */
 void *
 __wrap_malloc(size_t n)
 {
 	return fault_now() ? NULL : __real_malloc(n);
 }
 
+/* __wrap_calloc - calloc, or NULL when planned */
 void *
 __wrap_calloc(size_t n, size_t size)
 {
 	return fault_now() ? NULL : __real_calloc(n, size);
 }
 
+/* __wrap_realloc - realloc, or NULL (p untouched) when planned */
 void *
 __wrap_realloc(void *p, size_t n)
 {
 	return fault_now() ? NULL : __real_realloc(p, n);
 }
 
+/* __wrap_strdup - strdup, or NULL when planned */
 char *
 __wrap_strdup(const char *s)
 {
 	return fault_now() ? NULL : __real_strdup(s);
 }
 
+/* __wrap_strndup - strndup, or NULL when planned */
 char *
 __wrap_strndup(const char *s, size_t n)
 {
 	return fault_now() ? NULL : __real_strndup(s, n);
 }
 
+/* __wrap_asprintf - asprintf, or -1 when planned */
 int
 __wrap_asprintf(char **out, const char *fmt, ...)
 {
@@ -125,18 +134,21 @@ __wrap_asprintf(char **out, const char *fmt, ...)
 	return r;
 }
 
+/* __wrap_idn2_to_ascii_8z - IDNA mapping, or IDN2_MALLOC when planned */
 int
 __wrap_idn2_to_ascii_8z(const char *in, char **out, int flags)
 {
 	return fault_now() ? IDN2_MALLOC : __real_idn2_to_ascii_8z(in, out, flags);
 }
 
+/* __wrap_g_mime_parser_options_new - GMime parser options, or NULL when planned */
 GMimeParserOptions *
 __wrap_g_mime_parser_options_new(void)
 {
 	return fault_now() ? NULL : __real_g_mime_parser_options_new();
 }
 
+/* __wrap_pcre2_match_data_create_8 - PCRE2 match data, or NULL when planned */
 pcre2_match_data_8 *
 __wrap_pcre2_match_data_create_8(uint32_t n, pcre2_general_context_8 *g)
 {

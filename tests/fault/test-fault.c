@@ -26,6 +26,7 @@ struct rec {
 	char	 header[1024];
 };
 
+/* rec_setreply - record the reply code */
 static int
 rec_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 {
@@ -36,6 +37,7 @@ rec_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 	return 0;
 }
 
+/* rec_addheader - record the hold header */
 static int
 rec_addheader(void *ctx, const char *name, const char *value)
 {
@@ -46,12 +48,14 @@ rec_addheader(void *ctx, const char *name, const char *value)
 	return 0;
 }
 
+/* rec_delheader - accept a header deletion */
 static int
 rec_delheader(void *ctx, const char *name, int index)
 {
 	return 0;
 }
 
+/* rec_quarantine - record the quarantine */
 static int
 rec_quarantine(void *ctx, const char *reason)
 {
@@ -200,6 +204,7 @@ sweep(const struct policy *p, const struct fcase *c)
 	    c->label, total_eval, total_action);
 }
 
+/* main - sweep every case under the shipped rules */
 int
 main(void)
 {

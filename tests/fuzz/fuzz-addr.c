@@ -24,6 +24,7 @@ check_canonical(const char *a)
 		FUZZ_CHECK(!(*p >= 'A' && *p <= 'Z'), "upper case in a canonical address");
 }
 
+/* sink - check and count each reported address */
 static int
 sink(void *arg, const char *addr, int how)
 {
@@ -33,6 +34,7 @@ sink(void *arg, const char *addr, int how)
 	return ADDR_OK;
 }
 
+/* LLVMFuzzerTestOneInput - one input through every address entry point */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -71,6 +71,7 @@ replay(const char *path)
 	return rv;
 }
 
+/* main - replay every named file and directory */
 int
 main(int argc, char *argv[])
 {

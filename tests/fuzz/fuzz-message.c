@@ -38,6 +38,7 @@ next_line(const char **p, const char *end)
 	return s;
 }
 
+/* LLVMFuzzerTestOneInput - one envelope and message through msg, eval and action */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

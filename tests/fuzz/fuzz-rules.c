@@ -79,6 +79,7 @@ try_message(const struct ruleset *rs, const char *to, const char *cc, const char
 	msg_free(m);
 }
 
+/* LLVMFuzzerTestOneInput - one rule file, loaded as policy_load() would */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -21,12 +21,14 @@
 
 static const char *fuzz_value;
 
+/* value_var - every variable has the hostile value */
 static const char *
 value_var(void *arg, const char *name)
 {
 	return fuzz_value;
 }
 
+/* count_lf - line breaks in s */
 static size_t
 count_lf(const char *s)
 {
@@ -59,6 +61,7 @@ check_reply(const struct reply *r)
 	}
 }
 
+/* LLVMFuzzerTestOneInput - one template and value, rendered and made a reply */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

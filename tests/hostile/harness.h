@@ -103,6 +103,7 @@ struct harness_rec {
 	int	 quarantined, deleted;
 };
 
+/* harness_setreply - record the SMTP reply */
 HARNESS int
 harness_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 {
@@ -116,6 +117,7 @@ harness_setreply(void *ctx, const char *code, const char *dsn, char *const *line
 	return 0;
 }
 
+/* harness_addheader - record the added header */
 HARNESS int
 harness_addheader(void *ctx, const char *name, const char *value)
 {
@@ -128,6 +130,7 @@ harness_addheader(void *ctx, const char *name, const char *value)
 	return 0;
 }
 
+/* harness_delheader - count a deleted header */
 HARNESS int
 harness_delheader(void *ctx, const char *name, int index)
 {
@@ -135,6 +138,7 @@ harness_delheader(void *ctx, const char *name, int index)
 	return 0;
 }
 
+/* harness_quarantine - record the quarantine */
 HARNESS int
 harness_quarantine(void *ctx, const char *reason)
 {
@@ -146,6 +150,7 @@ static const struct mta_ops harness_ops = {
 	harness_setreply, harness_addheader, harness_delheader, harness_quarantine
 };
 
+/* harness_rec_free - release a recording */
 HARNESS void
 harness_rec_free(struct harness_rec *r)
 {
@@ -158,7 +163,7 @@ harness_rec_free(struct harness_rec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* harness_has_crlf - 1 when s holds a CR, LF or NUL-free control byte */
+/* harness_has_ctl - 1 when s holds a control byte (CR and LF included) */
 HARNESS int
 harness_has_ctl(const char *s)
 {

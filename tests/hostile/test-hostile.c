@@ -78,6 +78,7 @@ unescape(char *s)
 	return (size_t)(o - s);
 }
 
+/* push - append a copy of s to a string vector */
 static void
 push(char ***v, size_t *n, const char *s)
 {
@@ -89,6 +90,7 @@ push(char ***v, size_t *n, const char *s)
 	(*n)++;
 }
 
+/* hcase_free - release one case */
 static void
 hcase_free(struct hcase *c)
 {
@@ -213,6 +215,7 @@ gen(struct msg *m, const char *name)
 	return 0;
 }
 
+/* got_text - the verdict as the table writes it */
 static const char *
 got_text(const struct verdict *v, char *buf, size_t len)
 {
@@ -298,6 +301,7 @@ run_case(struct policy *p, struct hcase *c)
 	msg_free(m);
 }
 
+/* main - read the table and run every case */
 int
 main(int argc, char *argv[])
 {

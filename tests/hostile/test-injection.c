@@ -43,6 +43,7 @@ static const char reply_text[] =
 
 static char dir[] = "/tmp/ccguard-inj-XXXXXX";
 
+/* write_file - create one file of the temporary rule set */
 static void
 write_file(const char *name, const char *text)
 {
@@ -58,6 +59,7 @@ write_file(const char *name, const char *text)
 	fclose(fp);
 }
 
+/* remove_files - delete the temporary rule set */
 static void
 remove_files(void)
 {
@@ -249,6 +251,7 @@ dash_sender(const char *arg, const char *want)
 	msg_free(m);
 }
 
+/* main - every hostile message, the template check and the dash senders */
 int
 main(void)
 {

@@ -195,6 +195,7 @@ test_defaults(void)
 	policy_unref(p);
 }
 
+/* main - defaults, bad values, then every case */
 int
 main(void)
 {
