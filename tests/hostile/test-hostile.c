@@ -24,8 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
+
+/* Longest a case may take: hostile input must not buy CPU time. */
+#define CASE_SECONDS 10.0
 
 struct hcase {
 	char	 expect[64];
@@ -207,6 +211,40 @@ gen(struct msg *m, const char *name)
 		for (i = 0; i < 5; i++)
 			msg_add_header(m, "X-Filler", v);
 		msg_add_header(m, "Cc", "linux-distros@vs.openwall.org");
+	} else if (strncmp(name, "rep ", 4) == 0) {
+		/* "rep N NAME UNIT|TAIL": header NAME, UNIT N times, then TAIL. */
+		char hname[64], *unit, *tail;
+		int n, off = 0;
+		size_t ulen;
+
+		if (sscanf(name + 4, "%d %63s %n", &n, hname, &off) != 2 || off == 0 ||
+		    (unit = strdup(name + 4 + off)) == NULL)
+			return -1;
+		if ((tail = strchr(unit, '|')) != NULL)
+			*tail++ = '\0';
+		ulen = strlen(unit);
+		if ((v = malloc(ulen * (size_t)n + (tail ? strlen(tail) : 0) + 1)) == NULL)
+			return -1;
+		for (i = 0; i < n; i++)
+			memcpy(v + ulen * (size_t)i, unit, ulen);
+		strcpy(v + ulen * (size_t)n, tail != NULL ? tail : "");
+		free(unit);
+		msg_add_header(m, hname, v);
+	} else if (strncmp(name, "nested-groups-", 14) == 0) {
+		/*
+		 * "g:" n times, then an address: GMime recursed once per group
+		 * and overflowed the stack near 40,000. "-quoted" puts the
+		 * address in a form only the parser finds.
+		 */
+		int n = atoi(name + 14);
+		int quoted = strstr(name, "-quoted") != NULL;
+
+		if ((v = malloc((size_t)n * 2 + 64)) == NULL)
+			return -1;
+		for (i = 0; i < n; i++)
+			memcpy(v + 2 * i, "g:", 2);
+		strcpy(v + 2 * n, quoted ? " \"security\"@kernel.org" : " security@kernel.org");
+		msg_add_header(m, "To", v);
 	} else {
 		fprintf(stderr, "unknown generator %s\n", name);
 		return -1;
@@ -236,10 +274,13 @@ run_case(struct policy *p, struct hcase *c)
 	struct msg *m;
 	const char *from, *problem;
 	char got[128], err[128];
+	struct timespec t0, t1;
+	double secs;
 	size_t i;
 	int ok;
 
 	ncases++;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((m = msg_new(&p->conf->limits)) == NULL) {
 		perror("msg_new");
 		exit(99);
@@ -266,6 +307,13 @@ run_case(struct policy *p, struct hcase *c)
 	msg_set_string(m, &m->queue_id, "HOSTILE");
 
 	eval_message(p->rs, m, &opts, &v);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (secs > CASE_SECONDS) {
+		failures++;
+		fprintf(stderr, "hostile.cases:%d: FAIL: %s: took %.1f s (limit %.0f s)\n",
+		    c->line, c->label, secs, CASE_SECONDS);
+	}
 	got_text(&v, got, sizeof(got));
 	if (strchr(c->expect, '/') != NULL)
 		ok = strcmp(got, c->expect) == 0;
