@@ -563,22 +563,28 @@ count_char_n(const char *s, size_t len, char c)
  *   unterminated comment ("a@[1](x"), which a sender could repeat in every
  *   header. Its parser reads an open comment to the end anyway, so closing
  *   every comment that may be open (after a space, in case the value ends
- *   in a backslash) gives the same addresses without the leak. Only a
- *   damaged value can have an open comment.
+ *   in a backslash) gives the same addresses without the leak. GMime
+ *   does not always read quotes and literals the way
+ *   addr_header_is_clean() does, so this is done unless the value is
+ *   clean, its parentheses pair up and it has no backslash.
  * - it recurses once for each group it opens, so "g:g:g:..." (40,000 of
  *   them, 80 KB) overflows an 8 MiB stack and kills the daemon. Past
- *   ADDR_MAX_GMIME_COLONS, ':' becomes ',', which flattens what would be
- *   nested groups into one list, as addr_walk_list() does anyway.
+ *   ADDR_MAX_GMIME_COLONS, ':' becomes ' ' (not ',', which would feed
+ *   the quadratic case of addr_gmime_pieces()). Such a value is damaged
+ *   (groups can not nest), so the text search reads it as well.
  * The clean/damaged test and the text search still read the value as
  * received.
  */
 static int
 addr_gmime_copy(const char *value, int clean, char **out)
 {
-	size_t open = clean ? 0 : count_char(value, '('), colons = 0, len, i;
+	size_t open = count_char(value, '('), colons = 0, len, i;
 	char *c;
 
 	*out = NULL;
+	/* Only when no lexer could see every comment closed. */
+	if (clean && open == count_char(value, ')') && strchr(value, '\\') == NULL)
+		open = 0;
 	if (open == 0 && count_char(value, ':') <= ADDR_MAX_GMIME_COLONS)
 		return ADDR_OK;
 	len = strlen(value);
