@@ -212,23 +212,40 @@ gen(struct msg *m, const char *name)
 			msg_add_header(m, "X-Filler", v);
 		msg_add_header(m, "Cc", "linux-distros@vs.openwall.org");
 	} else if (strncmp(name, "rep ", 4) == 0) {
-		/* "rep N NAME UNIT|TAIL": header NAME, UNIT N times, then TAIL. */
-		char hname[64], *unit, *tail;
+		/*
+		 * "rep N NAME [HEAD|]UNIT|TAIL": header NAME, HEAD, UNIT N times
+		 * (its "%" the index), then TAIL.
+		 */
+		char hname[64], *spec, *head = "", *unit, *tail, *pct;
+		struct strbuf sb;
 		int n, off = 0;
-		size_t ulen;
 
 		if (sscanf(name + 4, "%d %63s %n", &n, hname, &off) != 2 || off == 0 ||
-		    (unit = strdup(name + 4 + off)) == NULL)
+		    (spec = strdup(name + 4 + off)) == NULL)
 			return -1;
+		unit = spec;
 		if ((tail = strchr(unit, '|')) != NULL)
 			*tail++ = '\0';
-		ulen = strlen(unit);
-		if ((v = malloc(ulen * (size_t)n + (tail ? strlen(tail) : 0) + 1)) == NULL)
-			return -1;
-		for (i = 0; i < n; i++)
-			memcpy(v + ulen * (size_t)i, unit, ulen);
-		strcpy(v + ulen * (size_t)n, tail != NULL ? tail : "");
-		free(unit);
+		if (tail != NULL && strchr(tail, '|') != NULL) {
+			head = unit;
+			unit = tail;
+			tail = strchr(unit, '|');
+			*tail++ = '\0';
+		}
+		pct = strchr(unit, '%');
+		strbuf_init(&sb, 0);
+		strbuf_puts(&sb, head);
+		for (i = 0; i < n; i++) {
+			if (pct != NULL) {
+				strbuf_append(&sb, unit, (size_t)(pct - unit));
+				strbuf_printf(&sb, "%d", i);
+				strbuf_puts(&sb, pct + 1);
+			} else
+				strbuf_puts(&sb, unit);
+		}
+		strbuf_puts(&sb, tail != NULL ? tail : "");
+		v = strbuf_steal(&sb);
+		free(spec);
 		msg_add_header(m, hname, v);
 	} else if (strncmp(name, "nested-groups-", 14) == 0) {
 		/*
