@@ -57,6 +57,13 @@
 /* Upper bound on percent/bang rewrites derived from one address. */
 #define ADDR_MAX_ROUTE_HOPS	8
 
+/* Upper bound on the groups GMime may open (and recurse into) per value. */
+#define ADDR_MAX_GMIME_COLONS	1000
+
+/* Longer values go to GMime piece by piece; see addr_gmime_pieces(). */
+#define ADDR_GMIME_WHOLE	1024
+#define ADDR_GMIME_PIECE_COMMAS	64
+
 static const struct {
 	const char	*name;
 	int		 source;
@@ -123,6 +130,7 @@ addr_domain(const char *in, size_t len, char **out)
 {
 	char *raw, *mapped = NULL;
 	size_t n;
+	int r;
 
 	if ((raw = strndup(in, len)) == NULL)
 		return ADDR_NOMEM;
@@ -138,8 +146,15 @@ addr_domain(const char *in, size_t len, char **out)
 		*out = raw;
 		return ADDR_OK;
 	}
-	if (idn2_to_ascii_8z(raw, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK &&
-	    idn2_to_ascii_8z(raw, &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) {
+	/* Out of memory is an error, not "no valid IDN": it must not change the result. */
+	if ((r = idn2_to_ascii_8z(raw, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT)) != IDN2_OK &&
+	    r != IDN2_MALLOC)
+		r = idn2_to_ascii_8z(raw, &mapped, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
+	if (r == IDN2_MALLOC) {
+		free(raw);
+		return ADDR_NOMEM;
+	}
+	if (r != IDN2_OK) {
 		/*
 		 * Not a valid IDN. Keep the raw bytes: they can never equal an
 		 * ASCII list entry, and no MTA would route them to one either.
@@ -560,20 +575,55 @@ is_token_delim(unsigned char c)
 	    strchr("<>,;:\"()[]", c) != NULL;
 }
 
-/* addr_search_tokens - the fail-safe text search of a damaged value */
+/* quoted_close - for '"' at p, its closing quote, or NULL */
+static const char *
+quoted_close(const char *p)
+{
+	for (p++; *p != '\0' && *p != '"'; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	return *p == '"' ? p : NULL;
+}
+
+/*
+ * addr_search_tokens - the fail-safe text search of a damaged value:
+ * every whole token that holds an '@', and every quoted local part with
+ * the domain that follows it ("security"@kernel.org), which a damaged
+ * value may hide from the parser. Quoted strings are looked at from left
+ * to right and never again, so the search stays linear.
+ */
 static int
 addr_search_tokens(const char *v, addr_sink_fn sink, void *arg)
 {
-	const char *p = v, *start;
+	const char *p = v, *start, *close, *qlimit = v;
 	int r;
 
 	while (*p != '\0') {
-		while (*p != '\0' && is_token_delim((unsigned char)*p))
+		if (*p == '"' && p >= qlimit) {
+			if ((close = quoted_close(p)) == NULL)
+				qlimit = p + strlen(p);
+			else {
+				qlimit = close + 1;
+				if (close[1] == '@') {
+					start = p;
+					for (p = close + 1; *p != '\0' &&
+					    !is_token_delim((unsigned char)*p); p++)
+						;
+					if ((r = addr_emit(start, (size_t)(p - start), sink, arg,
+					    ADDR_HOW_DAMAGED)) != ADDR_OK)
+						return r;
+					continue;
+				}
+			}
+		}
+		if (is_token_delim((unsigned char)*p)) {
 			p++;
+			continue;
+		}
 		start = p;
 		while (*p != '\0' && !is_token_delim((unsigned char)*p))
 			p++;
-		if (p > start && memchr(start, '@', (size_t)(p - start)) != NULL &&
+		if (memchr(start, '@', (size_t)(p - start)) != NULL &&
 		    (r = addr_emit(start, (size_t)(p - start), sink, arg,
 		    ADDR_HOW_DAMAGED)) != ADDR_OK)
 			return r;
@@ -592,48 +642,153 @@ count_char(const char *s, char c)
 	return n;
 }
 
+/* count_char_n - occurrences of c in the len bytes at s */
+static size_t
+count_char_n(const char *s, size_t len, char c)
+{
+	size_t n = 0;
+
+	for (; len > 0; s++, len--)
+		n += *s == c;
+	return n;
+}
+
+/*
+ * addr_gmime_copy - the text GMime should parse instead of value, in *out
+ * (malloc'd), or NULL in *out to parse value itself. Two defects of GMime
+ * 3.2 are kept away from it:
+ * - it leaks memory on every parse of an address followed by an
+ *   unterminated comment ("a@[1](x"), which a sender could repeat in every
+ *   header. Its parser reads an open comment to the end anyway, so closing
+ *   every comment that may be open (after a space, in case the value ends
+ *   in a backslash) gives the same addresses without the leak. GMime
+ *   does not always read quotes and literals the way
+ *   addr_header_is_clean() does, so this is done unless the value is
+ *   clean, its parentheses pair up and it has no backslash.
+ * - it recurses once for each group it opens, so "g:g:g:..." (40,000 of
+ *   them, 80 KB) overflows an 8 MiB stack and kills the daemon. Past
+ *   ADDR_MAX_GMIME_COLONS, ':' becomes ' ' (not ',', which would feed
+ *   the quadratic case of addr_gmime_pieces()). Such a value is damaged
+ *   (groups can not nest), so the text search reads it as well.
+ * The clean/damaged test and the text search still read the value as
+ * received.
+ */
+static int
+addr_gmime_copy(const char *value, int clean, char **out)
+{
+	size_t open = count_char(value, '('), colons = 0, len, i;
+	char *c;
+
+	*out = NULL;
+	/* Only when no lexer could see every comment closed. */
+	if (clean && open == count_char(value, ')') && strchr(value, '\\') == NULL)
+		open = 0;
+	if (open == 0 && count_char(value, ':') <= ADDR_MAX_GMIME_COLONS)
+		return ADDR_OK;
+	len = strlen(value);
+	if ((c = malloc(len + open + 2)) == NULL)
+		return ADDR_NOMEM;
+	for (i = 0; i < len; i++)
+		c[i] = value[i] == ':' && ++colons > ADDR_MAX_GMIME_COLONS ? ' ' : value[i];
+	c[len] = ' ';
+	memset(c + len + 1, ')', open);
+	c[len + 1 + open] = '\0';
+	*out = c;
+	return ADDR_OK;
+}
+
+/* addr_gmime_parse - one text through GMime, reporting its mailboxes */
+static int
+addr_gmime_parse(const char *text, int clean, GMimeParserOptions *opts,
+    struct addr_walk *w)
+{
+	InternetAddressList *list;
+	char *copy;
+	int r = ADDR_OK;
+
+	if (addr_gmime_copy(text, clean, &copy) != ADDR_OK)
+		return ADDR_NOMEM;
+	list = internet_address_list_parse(opts, copy != NULL ? copy : text);
+	free(copy);
+	if (list != NULL) {
+		r = addr_walk_list(list, w, 0);
+		g_object_unref(list);
+	}
+	return r;
+}
+
+/*
+ * addr_gmime_pieces - a long value through GMime one list element at a
+ * time. GMime's list parser takes time quadratic in the number of
+ * elements without a domain ("x,x,x,..."): 400 KB of them kept a thread
+ * busy for minutes, and 8 KB take 30 ms, which 4 MiB of headers repeat
+ * 500 times. So a value longer than ADDR_GMIME_WHOLE is cut at
+ * the commas outside quoted strings, comments and (in a clean value)
+ * angle brackets. A piece without '@' holds no address and is skipped.
+ * Should GMime read quotes or comments differently, a piece could still
+ * hold many elements for it; one with more than ADDR_GMIME_PIECE_COMMAS
+ * commas is skipped too, which leaves its '@' uncounted, so the whole
+ * value is then searched as text.
+ */
+static int
+addr_gmime_pieces(const char *v, int clean, GMimeParserOptions *opts, struct addr_walk *w)
+{
+	const char *p, *start = v;
+	size_t comment = 0;
+	int quoted = 0, angle = 0, r;
+	char *piece;
+
+	for (p = v; ; p++) {
+		if (*p == '\0' || (*p == ',' && !quoted && comment == 0 && !angle)) {
+			size_t len = (size_t)(p - start);
+
+			if (memchr(start, '@', len) != NULL &&
+			    count_char_n(start, len, ',') <= ADDR_GMIME_PIECE_COMMAS) {
+				if ((piece = strndup(start, len)) == NULL)
+					return ADDR_NOMEM;
+				r = addr_gmime_parse(piece, clean, opts, w);
+				free(piece);
+				if (r != ADDR_OK)
+					return r;
+			}
+			if (*p == '\0')
+				return ADDR_OK;
+			start = p + 1;
+		} else if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (comment > 0)
+			comment += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+		else if (quoted)
+			quoted = *p != '"';
+		else if (*p == '"')
+			quoted = 1;
+		else if (*p == '(')
+			comment = 1;
+		else if (clean && *p == '<')
+			angle = 1;
+		else if (clean && *p == '>')
+			angle = 0;
+	}
+}
+
 /* addr_from_header - report the recipients in one header value */
 int
 addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 {
 	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
 	GMimeParserOptions *opts;
-	InternetAddressList *list;
-	size_t ats = 0, open, len;
-	char *closed = NULL;
-	int clean, r = ADDR_OK;
+	size_t ats = 0;
+	int clean, r;
 
 	clean = addr_header_is_clean(value, &ats);
-	/*
-	 * GMime 3.2 leaks memory on every parse of an address followed by an
-	 * unterminated comment ("a@[1](x"), which a sender could repeat in
-	 * every header. Its parser reads an open comment to the end anyway, so
-	 * closing every comment that may be open (after a space, in case the
-	 * value ends in a backslash) gives GMime the same addresses without
-	 * the leak. Only a damaged value can have an open comment; its text
-	 * search below still reads the value as received.
-	 */
-	if (!clean && (open = count_char(value, '(')) > 0) {
-		len = strlen(value);
-		if ((closed = malloc(len + open + 2)) == NULL)
-			return ADDR_NOMEM;
-		memcpy(closed, value, len);
-		closed[len] = ' ';
-		memset(closed + len + 1, ')', open);
-		closed[len + 1 + open] = '\0';
-	}
 	opts = g_mime_parser_options_new();
-	if (opts == NULL) {
-		free(closed);
+	if (opts == NULL)
 		return ADDR_NOMEM;
-	}
 	g_mime_parser_options_set_warning_callback(opts, addr_gmime_warning, &w);
-	list = internet_address_list_parse(opts, closed != NULL ? closed : value);
-	free(closed);
-	if (list != NULL) {
-		r = addr_walk_list(list, &w, 0);
-		g_object_unref(list);
-	}
+	if (strlen(value) <= ADDR_GMIME_WHOLE)
+		r = addr_gmime_parse(value, clean, opts, &w);
+	else
+		r = addr_gmime_pieces(value, clean, opts, &w);
 	g_mime_parser_options_free(opts);
 	if (r != ADDR_OK)
 		return r;

@@ -164,12 +164,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	msg_set_sender(c->msg, argv[0] != NULL ? argv[0] : "<>");
 	if ((auth = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *auth != '\0')
 		msg_set_string(c->msg, &c->msg->auth, auth);
-	if (c->policy->rs->needs_body) {
-		if (c->no_body)
-			c->msg->error = "rules on the body loaded after the MTA agreed to send none";
-		else if ((c->scan = mime_scan_new()) == NULL)
-			c->msg->error = "out of memory";	/* never judge it as plain text */
-	}
+	/* With no_body, cb_eom decides whether the missing body matters. */
+	if (c->policy->rs->needs_body && !c->no_body &&
+	    (c->scan = mime_scan_new()) == NULL)
+		c->msg->error = "out of memory";	/* never judge it as plain text */
 	return SMFIS_CONTINUE;
 }
 
@@ -296,6 +294,13 @@ cb_eom(SMFICTX *ctx)
 		msg_set_string(c->msg, &c->msg->queue_id, qid);
 	if (c->scan != NULL)
 		c->msg->body_flags = mime_scan_finish(c->scan);
+	/*
+	 * This connection declined the body before a reload brought rules on
+	 * it. That is an error only when one of them could change the verdict.
+	 */
+	if (c->no_body && c->policy->rs->needs_body &&
+	    eval_body_matters(c->policy->rs, c->msg, 0) && c->msg->error == NULL)
+		c->msg->error = "rules on the body loaded after the MTA agreed to send none";
 	opts.on_limit = c->policy->conf->on_limit;
 	opts.on_error = c->policy->conf->on_error;
 	opts.file_actions = 0;

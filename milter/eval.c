@@ -424,10 +424,14 @@ eval_message(const struct ruleset *rs, const struct msg *m,
 	}
 	v->origin = ORIGIN_RULES;
 	/*
-	 * A rule that stops the message on what was examined stands: the rest
-	 * could only have added reasons. Anything else must not pass.
+	 * Against a limit, a rule that stops the message on what was examined
+	 * stands: the same message would meet the same limit again. An
+	 * internal error always gives on_error, as documented above: what was
+	 * lost may be what keeps a rule from firing ("not header In-Reply-To
+	 * exists" turned a held reply into a 5xx reject), and a retry will
+	 * most likely succeed. Anything else must not pass.
 	 */
-	if (m->error != NULL && !is_stopping(v->action)) {
+	if (m->error != NULL) {
 		v->origin = ORIGIN_ERROR;
 		v->reason = m->error;
 		v->action = opts->on_error;
