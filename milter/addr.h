@@ -39,6 +39,8 @@ const char *addr_source_name(int source_bit);
 int	addr_normalize(const char *in, size_t len, char **out);
 int	addr_from_envelope(const char *arg, addr_sink_fn, void *sinkarg);
 int	addr_from_header(const char *value, addr_sink_fn, void *sinkarg);
+int	addr_simple_list(const char *value, addr_sink_fn, void *sinkarg);
+int	addr_rfc5322_list(const char *value, addr_sink_fn, void *sinkarg);
 int	addr_header_is_clean(const char *value, size_t *at_count);
 
 #endif
