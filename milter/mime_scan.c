@@ -422,20 +422,25 @@ mime_scan_header(struct mime_scan *s, const char *name, const char *value)
 void
 mime_scan_body(struct mime_scan *s, const char *chunk, size_t len)
 {
-	size_t i;
+	const char *p = chunk, *end = chunk + len, *nl;
+	size_t n, room;
 
 	if (!s->top_done) {
 		classify(s, 1);
 		s->top_done = 1;
 	}
-	for (i = 0; i < len; i++) {
-		if (chunk[i] == '\n') {
-			scan_line(s);
-			s->len = 0;
-			continue;
-		}
-		if (s->len + 1 < sizeof(s->line))
-			s->line[s->len++] = chunk[i];
+	/* Line by line; what does not fit the line buffer is cut, as before. */
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
+		room = sizeof(s->line) - 1 - s->len;
+		memcpy(s->line + s->len, p, n < room ? n : room);
+		s->len += n < room ? n : room;
+		if (nl == NULL)
+			break;
+		scan_line(s);
+		s->len = 0;
+		p = nl + 1;
 	}
 }
 
