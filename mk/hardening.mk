@@ -14,7 +14,7 @@ tests_hostile_test_injection_SOURCES = tests/hostile/test-injection.c $(HARNESS_
 tests_hostile_test_injection_LDADD = $(CORE_LIBS)
 TESTS += tests/hostile/test-hostile tests/hostile/test-limits \
 	tests/hostile/test-injection tests/hostile/test-perms.sh
-EXTRA_DIST += tests/hostile/hostile.cases tests/hostile/test-perms.sh doc/hardening.md
+EXTRA_DIST += tests/hostile/hostile.cases tests/hostile/test-perms.sh
 
 # Fuzz targets. The replay drivers run every corpus input (seeds and
 # regression cases) in "make check" with any compiler; --enable-fuzzers
