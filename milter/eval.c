@@ -77,6 +77,9 @@ lists_of(const struct ruleset *rs, const char *addr, pcre2_match_data *md,
 	    (ls = strmap_get(rs->domains, at + 1)) != NULL)
 		for (i = 0; i < ls->n; i++)
 			fn(arg, ls->ids[i]);
+	/* No list pattern can match what the combined one does not. */
+	if (rs->prefilter != NULL && pattern_match(rs->prefilter, addr, md, rs->mctx) == 0)
+		return 0;
 	for (i = 0; i < rs->nlists; i++) {
 		const struct addrlist *l = &rs->lists[i];
 

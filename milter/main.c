@@ -299,8 +299,12 @@ drop_privileges(const char *user, const char *socket_spec)
 	const char *path = socket_path(socket_spec);
 	struct passwd *pw;
 
-	if (geteuid() != 0 || user == NULL || *user == '\0')
+	if (geteuid() != 0)
 		return;
+	if (user == NULL || *user == '\0') {
+		log_warnx("running as root: set \"user\" in ccguard.conf (or -u) to drop privileges");
+		return;
+	}
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("user \"%s\" does not exist (set \"user\" or -u)", user);
 	if (path != NULL && chown(path, pw->pw_uid, (gid_t)-1) < 0)

@@ -369,18 +369,55 @@ list_add_entry(struct parser *ps, int id, const char *entry, const char *file, i
 	free(canon);
 }
 
+/*
+ * combinable_source - the pattern as "(?flags:source)" for ruleset.c's
+ * prefilter, or NULL when it can not be combined with others unchanged:
+ * numbered or named back references, recursion, conditions and verbs
+ * depend on the pattern standing alone.
+ */
+static char *
+combinable_source(const char *src, const char *flags)
+{
+	static const char *const unsafe[] = {
+		"\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?+", "(?-", NULL
+	};
+	const char *p;
+	char *out;
+	size_t i;
+
+	for (i = 0; unsafe[i] != NULL; i++)
+		if (strstr(src, unsafe[i]) != NULL)
+			return NULL;
+	for (p = src; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			if (isdigit((unsigned char)p[1]))
+				return NULL;
+			p++;
+		} else if (p[0] == '(' && p[1] == '?' && isdigit((unsigned char)p[2]))
+			return NULL;
+	}
+	/* A trailing newline ends an x-mode comment before the group closes. */
+	if (asprintf(&out, "(?%s:%s%s)", flags, src, strchr(flags, 'x') != NULL ? "\n" : "") < 0)
+		return NULL;
+	return out;
+}
+
 static void
-list_add_pattern(struct parser *ps, int id, pcre2_code *re)
+list_add_pattern(struct parser *ps, int id, pcre2_code *re, const char *src,
+    const char *flags)
 {
 	struct addrlist *l = &ps->rs->lists[id];
 	pcre2_code **np;
+	char **ns;
 
-	if ((np = realloc(l->patterns, (l->npatterns + 1) * sizeof(*np))) == NULL) {
+	if ((np = realloc(l->patterns, (l->npatterns + 1) * sizeof(*np))) == NULL ||
+	    (l->patterns = np, ns = realloc(l->pattern_srcs, (l->npatterns + 1) * sizeof(*ns))) == NULL) {
 		pcre2_code_free(re);
 		diag_error(ps->d, ps->file, ps->lx.tokline, "out of memory");
 		return;
 	}
-	l->patterns = np;
+	l->pattern_srcs = ns;
+	ns[l->npatterns] = combinable_source(src, flags);
 	np[l->npatterns++] = re;
 }
 
@@ -440,7 +477,7 @@ list_load_file(struct parser *ps, int id, const char *path, int optional)
 				ps->file = savefile;
 			}
 			if (re != NULL)
-				list_add_pattern(ps, id, re);
+				list_add_pattern(ps, id, re, p + 1, slash + 1);
 			continue;
 		}
 		list_add_entry(ps, id, p, display, lineno);
@@ -526,7 +563,7 @@ parse_list(struct parser *ps)
 			    ps->lx.flags, ps->lx.tokline);
 
 			if (re != NULL)
-				list_add_pattern(ps, id, re);
+				list_add_pattern(ps, id, re, strbuf_str(&ps->lx.text), ps->lx.flags);
 			break;
 		}
 		default:

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "ruleset.h"
+#include "strbuf.h"
 #include "strmap.h"
 #include "template.h"
 
@@ -107,9 +108,12 @@ ruleset_free(struct ruleset *rs)
 		return NULL;
 	for (i = 0; i < rs->nlists; i++) {
 		free(rs->lists[i].name);
-		for (j = 0; j < rs->lists[i].npatterns; j++)
+		for (j = 0; j < rs->lists[i].npatterns; j++) {
 			pcre2_code_free(rs->lists[i].patterns[j]);
+			free(rs->lists[i].pattern_srcs[j]);
+		}
 		free(rs->lists[i].patterns);
+		free(rs->lists[i].pattern_srcs);
 	}
 	free(rs->lists);
 	for (i = 0; i < rs->nrules; i++) {
@@ -144,6 +148,8 @@ ruleset_free(struct ruleset *rs)
 	free(rs->headers);
 	if (rs->mctx != NULL)
 		pcre2_match_context_free(rs->mctx);
+	if (rs->prefilter != NULL)
+		pcre2_code_free(rs->prefilter);
 	free(rs);
 	return NULL;
 }
@@ -226,11 +232,55 @@ ruleset_scan_cond(struct ruleset *rs, const struct cond *c)
 	ruleset_scan_cond(rs, c->right);
 }
 
+/*
+ * ruleset_build_prefilter - one pattern that matches whenever any pattern
+ * of a used list does. eval.c tries it first: an address it does not match
+ * (the common case) needs no per-list pattern at all, so a policy with
+ * many patterns costs one match per address. Left NULL (and every pattern
+ * tried) when there are fewer than two patterns, when one can not be
+ * combined safely (back references, recursion, verbs) or when the combined
+ * pattern does not compile.
+ */
+static void
+ruleset_build_prefilter(struct ruleset *rs)
+{
+	struct strbuf all;
+	size_t i, j, n = 0;
+	PCRE2_SIZE off;
+	int err;
+
+	strbuf_init(&all, 0);
+	for (i = 0; i < rs->nlists; i++) {
+		const struct addrlist *l = &rs->lists[i];
+
+		if (!l->used)
+			continue;
+		for (j = 0; j < l->npatterns; j++, n++) {
+			if (l->pattern_srcs[j] == NULL) {
+				strbuf_free(&all);
+				return;
+			}
+			if (n > 0)
+				strbuf_putc(&all, '|');
+			strbuf_puts(&all, l->pattern_srcs[j]);
+		}
+	}
+	if (n >= 2) {
+		rs->prefilter = pcre2_compile((PCRE2_SPTR)strbuf_str(&all), all.len,
+		    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+		if (rs->prefilter != NULL)
+			(void)pcre2_jit_compile(rs->prefilter, PCRE2_JIT_COMPLETE);
+	}
+	strbuf_free(&all);
+}
+
 /* ruleset_finish - derive what the milter needs from the MTA */
 void
 ruleset_finish(struct ruleset *rs)
 {
 	size_t i;
+
+	ruleset_build_prefilter(rs);
 
 	rs->needs_body = 0;
 	for (i = 0; i < rs->nrules; i++)

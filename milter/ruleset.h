@@ -24,6 +24,7 @@ struct addrlist {
 	size_t		 nliterals;	/* exact addresses (in ruleset->literals) */
 	size_t		 ndomains;	/* "@domain" entries (in ruleset->domains) */
 	pcre2_code	**patterns;	/* matched against the canonical address */
+	char		**pattern_srcs;	/* "(?flags:source)", or NULL: unsafe to combine */
 	size_t		 npatterns;
 	int		 used;		/* referenced by some rule */
 	int		 optional;	/* has a "file?" entry: may be empty */
@@ -106,6 +107,7 @@ struct ruleset {
 	size_t		 nheaders;
 	int		 needs_body;	/* some enabled rule looks at the body */
 	pcre2_match_context *mctx;	/* match limits, shared read-only */
+	pcre2_code	*prefilter;	/* all used lists' patterns in one; or NULL */
 };
 
 /* The lists one literal or domain belongs to. */

@@ -870,6 +870,68 @@ test_body_matters(void)
 }
 
 /* main - load the shipped rules once and run every test */
+/*
+ * run_prefilter_cases - the combined pattern (ruleset.c) only ever skips
+ * addresses that no list pattern matches: membership is the same with it,
+ * including x-mode patterns with comments; a pattern with a back reference
+ * can not be combined, so the rule set then has no prefilter at all.
+ */
+static void
+run_prefilter_cases(void)
+{
+	static const char safe[] =
+	    "list a { /^sec[a-z]*@kernel\\.org$/ /@vger\\.kernel\\.org$/i }\n"
+	    "list b { /^(linux-)?distros@vs\\.openwall\\.org$/x /^nobody-else@ # a comment/x }\n"
+	    "list c { /@example\\.(com|net)$/ }\n"
+	    "rule r { when recipient in a or recipient in b or recipient in c action hold }\n";
+	static const char unsafe[] =
+	    "list a { /^(a)\\1@example\\.org$/ /@vger\\.kernel\\.org$/ }\n"
+	    "rule r { when recipient in a action hold }\n";
+	static const struct {
+		const char	*addr;
+		int		 in_a, in_b, in_c;
+	} cases[] = {
+		{ "security@kernel.org",		1, 0, 0 },
+		{ "netdev@vger.kernel.org",		1, 0, 0 },
+		{ "linux-distros@vs.openwall.org",	0, 1, 0 },
+		{ "distros@vs.openwall.org",		0, 1, 0 },
+		{ "x@example.net",			0, 0, 1 },
+		{ "nobody@example.org",			0, 0, 0 },
+		{ "security@kernel.org.example",	0, 0, 0 },
+	};
+	struct ruleset *rs = ruleset_new();
+	struct diag d;
+	size_t i;
+
+	diag_init(&d);
+	CHECK(rules_parse_text(rs, safe, "prefilter.rules", NULL, &d) == 0 &&
+	    rules_resolve(rs, &d) == 0, "prefilter rules: %s", strbuf_str(&d.text));
+	ruleset_finish(rs);
+	CHECK(rs->prefilter != NULL, "five combinable patterns: want a prefilter");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(eval_address_in_list(rs, cases[i].addr, 0) == cases[i].in_a,
+		    "%s in list a: got %d, want %d", cases[i].addr,
+		    eval_address_in_list(rs, cases[i].addr, 0), cases[i].in_a);
+		CHECK(eval_address_in_list(rs, cases[i].addr, 1) == cases[i].in_b,
+		    "%s in list b: want %d", cases[i].addr, cases[i].in_b);
+		CHECK(eval_address_in_list(rs, cases[i].addr, 2) == cases[i].in_c,
+		    "%s in list c: want %d", cases[i].addr, cases[i].in_c);
+	}
+	ruleset_free(rs);
+	diag_free(&d);
+
+	rs = ruleset_new();
+	diag_init(&d);
+	CHECK(rules_parse_text(rs, unsafe, "backref.rules", NULL, &d) == 0 &&
+	    rules_resolve(rs, &d) == 0, "backref rules: %s", strbuf_str(&d.text));
+	ruleset_finish(rs);
+	CHECK(rs->prefilter == NULL, "a back reference: want no prefilter");
+	CHECK(eval_address_in_list(rs, "aa@example.org", 0) == 1, "backref pattern still matches");
+	CHECK(eval_address_in_list(rs, "ab@example.org", 0) == 0, "backref pattern still rejects");
+	ruleset_free(rs);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -897,6 +959,7 @@ main(void)
 	test_error(p);
 	test_overrides();
 	test_body_matters();
+	run_prefilter_cases();
 	policy_unref(p);
 	unlink(conf_path);
 	return test_exit("test-eval");
