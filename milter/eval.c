@@ -77,9 +77,33 @@ lists_of(const struct ruleset *rs, const char *addr, pcre2_match_data *md,
 	    (ls = strmap_get(rs->domains, at + 1)) != NULL)
 		for (i = 0; i < ls->n; i++)
 			fn(arg, ls->ids[i]);
-	/* No list pattern can match what the combined one does not. */
-	if (rs->prefilter != NULL && pattern_match(rs->prefilter, addr, md, rs->mctx) == 0)
+	/*
+	 * Patterns: run by run (ruleset.c), skipping each run whose combined
+	 * pattern does not match; without runs, every used list's patterns.
+	 */
+	if (rs->nprefilters > 0) {
+		for (i = 0; i < rs->nprefilters; i++) {
+			const struct prefilter *pf = &rs->prefilters[i];
+
+			if (pf->re != NULL) {
+				int r = pattern_match(pf->re, addr, md, rs->mctx);
+
+				if (r < 0)
+					return -1;
+				if (r == 0)
+					continue;
+			}
+			for (j = 0; j < pf->n; j++) {
+				int r = pattern_match(pf->code[j], addr, md, rs->mctx);
+
+				if (r < 0)
+					return -1;
+				if (r > 0)
+					fn(arg, pf->list[j]);
+			}
+		}
 		return 0;
+	}
 	for (i = 0; i < rs->nlists; i++) {
 		const struct addrlist *l = &rs->lists[i];
 

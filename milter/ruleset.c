@@ -93,6 +93,8 @@ ruleset_cond_free(struct cond *c)
 	free(c);
 }
 
+static void ruleset_free_prefilters(struct ruleset *);
+
 static void
 free_template(void *t)
 {
@@ -148,8 +150,7 @@ ruleset_free(struct ruleset *rs)
 	free(rs->headers);
 	if (rs->mctx != NULL)
 		pcre2_match_context_free(rs->mctx);
-	if (rs->prefilter != NULL)
-		pcre2_code_free(rs->prefilter);
+	ruleset_free_prefilters(rs);
 	free(rs);
 	return NULL;
 }
@@ -232,22 +233,60 @@ ruleset_scan_cond(struct ruleset *rs, const struct cond *c)
 	ruleset_scan_cond(rs, c->right);
 }
 
-/*
- * ruleset_build_prefilter - one pattern that matches whenever any pattern
- * of a used list does. eval.c tries it first: an address it does not match
- * (the common case) needs no per-list pattern at all, so a policy with
- * many patterns costs one match per address. Left NULL (and every pattern
- * tried) when there are fewer than two patterns, when one can not be
- * combined safely (back references, recursion, verbs) or when the combined
- * pattern does not compile.
- */
+/* ruleset_free_prefilters - drop the pattern runs (the patterns stay) */
 static void
-ruleset_build_prefilter(struct ruleset *rs)
+ruleset_free_prefilters(struct ruleset *rs)
 {
-	struct strbuf all;
-	size_t i, j, n = 0;
+	size_t i;
+
+	for (i = 0; i < rs->nprefilters; i++) {
+		if (rs->prefilters[i].re != NULL)
+			pcre2_code_free(rs->prefilters[i].re);
+		free(rs->prefilters[i].list);
+		free(rs->prefilters[i].code);
+	}
+	free(rs->prefilters);
+	rs->prefilters = NULL;
+	rs->nprefilters = 0;
+}
+
+/* Patterns per combined pattern: PCRE2 limits a compiled pattern's size. */
+#define RULESET_PREFILTER_RUN	64
+
+/* prefilter_close - compile the combined pattern of a finished run */
+static void
+prefilter_close(struct prefilter *pf, struct strbuf *all, int combinable)
+{
 	PCRE2_SIZE off;
 	int err;
+
+	pf->re = NULL;
+	if (combinable && pf->n >= 2 && all->len > 0) {
+		pf->re = pcre2_compile((PCRE2_SPTR)strbuf_str(all), all->len,
+		    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+		if (pf->re != NULL)
+			(void)pcre2_jit_compile(pf->re, PCRE2_JIT_COMPLETE);
+	}
+	strbuf_reset(all);
+}
+
+/*
+ * ruleset_build_prefilters - cut the used lists' patterns into runs of up
+ * to RULESET_PREFILTER_RUN, each with one pattern that matches whenever
+ * any of the run does. eval.c tries that first: an address it does not
+ * match (the common case) skips the whole run, so many patterns cost a
+ * few matches per address. A run that holds a pattern that can not be
+ * combined unchanged (back references, recursion, verbs), or whose
+ * combined pattern does not compile, has none: its patterns are tried one
+ * by one, as they would be without prefilters.
+ */
+static void
+ruleset_build_prefilters(struct ruleset *rs)
+{
+	struct strbuf all;
+	struct prefilter *pf = NULL, *npf;
+	size_t i, j;
+	int combinable = 1;
 
 	strbuf_init(&all, 0);
 	for (i = 0; i < rs->nlists; i++) {
@@ -255,23 +294,42 @@ ruleset_build_prefilter(struct ruleset *rs)
 
 		if (!l->used)
 			continue;
-		for (j = 0; j < l->npatterns; j++, n++) {
-			if (l->pattern_srcs[j] == NULL) {
-				strbuf_free(&all);
-				return;
+		for (j = 0; j < l->npatterns; j++) {
+			if (pf == NULL || pf->n == RULESET_PREFILTER_RUN) {
+				if (pf != NULL)
+					prefilter_close(pf, &all, combinable);
+				npf = realloc(rs->prefilters, (rs->nprefilters + 1) * sizeof(*npf));
+				if (npf == NULL)
+					goto fail;
+				rs->prefilters = npf;
+				pf = &npf[rs->nprefilters++];
+				memset(pf, 0, sizeof(*pf));
+				pf->list = calloc(RULESET_PREFILTER_RUN, sizeof(*pf->list));
+				pf->code = calloc(RULESET_PREFILTER_RUN, sizeof(*pf->code));
+				if (pf->list == NULL || pf->code == NULL)
+					goto fail;
+				combinable = 1;
 			}
-			if (n > 0)
-				strbuf_putc(&all, '|');
-			strbuf_puts(&all, l->pattern_srcs[j]);
+			pf->list[pf->n] = (int)i;
+			pf->code[pf->n] = l->patterns[j];
+			if (l->pattern_srcs[j] == NULL)
+				combinable = 0;
+			else {
+				if (pf->n > 0)
+					strbuf_putc(&all, '|');
+				strbuf_puts(&all, l->pattern_srcs[j]);
+			}
+			pf->n++;
 		}
 	}
-	if (n >= 2) {
-		rs->prefilter = pcre2_compile((PCRE2_SPTR)strbuf_str(&all), all.len,
-		    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
-		if (rs->prefilter != NULL)
-			(void)pcre2_jit_compile(rs->prefilter, PCRE2_JIT_COMPLETE);
-	}
+	if (pf != NULL)
+		prefilter_close(pf, &all, combinable);
 	strbuf_free(&all);
+	return;
+fail:
+	/* Without runs eval.c tries every pattern of every list, as before. */
+	strbuf_free(&all);
+	ruleset_free_prefilters(rs);
 }
 
 /* ruleset_finish - derive what the milter needs from the MTA */
@@ -280,7 +338,7 @@ ruleset_finish(struct ruleset *rs)
 {
 	size_t i;
 
-	ruleset_build_prefilter(rs);
+	ruleset_build_prefilters(rs);
 
 	rs->needs_body = 0;
 	for (i = 0; i < rs->nrules; i++)

@@ -107,7 +107,20 @@ struct ruleset {
 	size_t		 nheaders;
 	int		 needs_body;	/* some enabled rule looks at the body */
 	pcre2_match_context *mctx;	/* match limits, shared read-only */
-	pcre2_code	*prefilter;	/* all used lists' patterns in one; or NULL */
+	struct prefilter *prefilters;	/* the used lists' patterns, in chunks */
+	size_t		 nprefilters;
+};
+
+/*
+ * A run of list patterns (in list order, used lists only) and one pattern
+ * that matches whenever any of them does; re NULL: no combined pattern,
+ * try each. eval.c skips a run whose combined pattern does not match.
+ */
+struct prefilter {
+	pcre2_code	*re;
+	size_t		 n;
+	int		*list;		/* per pattern: its list */
+	const pcre2_code **code;	/* per pattern: borrowed from its list */
 };
 
 /* The lists one literal or domain belongs to. */

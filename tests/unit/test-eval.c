@@ -907,7 +907,8 @@ run_prefilter_cases(void)
 	CHECK(rules_parse_text(rs, safe, "prefilter.rules", NULL, &d) == 0 &&
 	    rules_resolve(rs, &d) == 0, "prefilter rules: %s", strbuf_str(&d.text));
 	ruleset_finish(rs);
-	CHECK(rs->prefilter != NULL, "five combinable patterns: want a prefilter");
+	CHECK(rs->nprefilters == 1 && rs->prefilters[0].re != NULL,
+	    "five combinable patterns: want one combined pattern");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK(eval_address_in_list(rs, cases[i].addr, 0) == cases[i].in_a,
 		    "%s in list a: got %d, want %d", cases[i].addr,
@@ -925,7 +926,8 @@ run_prefilter_cases(void)
 	CHECK(rules_parse_text(rs, unsafe, "backref.rules", NULL, &d) == 0 &&
 	    rules_resolve(rs, &d) == 0, "backref rules: %s", strbuf_str(&d.text));
 	ruleset_finish(rs);
-	CHECK(rs->prefilter == NULL, "a back reference: want no prefilter");
+	CHECK(rs->nprefilters == 1 && rs->prefilters[0].re == NULL,
+	    "a back reference: want a run without a combined pattern");
 	CHECK(eval_address_in_list(rs, "aa@example.org", 0) == 1, "backref pattern still matches");
 	CHECK(eval_address_in_list(rs, "ab@example.org", 0) == 0, "backref pattern still rejects");
 	ruleset_free(rs);
