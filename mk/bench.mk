@@ -23,6 +23,6 @@ bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 
 .PHONY: bench
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
-	tests/bench/run-bench.sh tests/bench/postfix-bench.sh doc/bench.md
+	tests/bench/run-bench.sh tests/bench/postfix-bench.sh
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
 	tests/bench/body.rules
