@@ -20,8 +20,16 @@ count_log() {
 }
 
 stage() {	# stage NAME COMMAND... : one pass/fail for a whole step
-	echo "=== $1"; shift
-	if "$@"; then passed=$((passed + 1)); else echo "=== FAILED"; failed=$((failed + 1)); fi
+	local name=$1 out
+	echo "=== $name"; shift
+	out=$(mktemp)
+	if "$@" >"$out" 2>&1; then
+		passed=$((passed + 1))
+	else
+		echo "=== FAILED: $name; its last output:"; tail -40 "$out"
+		failed=$((failed + 1))
+	fi
+	rm -f "$out"
 }
 
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -36,7 +44,7 @@ count_log .
 grep -E '^(FAIL|ERROR|SKIP)' test-suite.log 2>/dev/null | head -40
 [ -n "${CI:-}" ] && grep -q '^SKIP: tests/e2e' test-suite.log 2>/dev/null && {
 	echo "=== e2e tests were skipped in CI: that is a failure"; failed=$((failed + 1)); }
-stage distcheck make -j2 distcheck >/dev/null
+stage distcheck make -j2 distcheck
 cd "$top"
 
 # 2. Sanitizer build (ASan + UBSan + LeakSanitizer): unit and milter tests.
