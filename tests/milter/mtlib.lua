@@ -163,11 +163,16 @@ local function angle(a)
 	return "<" .. a .. ">"
 end
 
--- mail - MAIL FROM, with the queue id macro when qid is given
-function M.mail(c, from, qid, ...)
+-- mail - MAIL FROM, with the queue id macro when qid is given and the
+-- {auth_authen} macro when auth is (the client authenticated as auth)
+function M.mail(c, from, qid, auth, ...)
 	guard(from, "MAIL FROM")
-	if qid ~= nil then
+	if qid ~= nil and auth ~= nil then
+		check(mt.macro(c, SMFIC_MAIL, "i", qid, "{auth_authen}", auth), "MAIL macros")
+	elseif qid ~= nil then
 		check(mt.macro(c, SMFIC_MAIL, "i", qid), "MAIL macros")
+	elseif auth ~= nil then
+		check(mt.macro(c, SMFIC_MAIL, "{auth_authen}", auth), "MAIL macros")
 	end
 	check(mt.mailfrom(c, angle(from), ...), "MAIL FROM " .. from)
 	M.expect_reply(c, SMFIR_CONTINUE, "MAIL FROM " .. from)
@@ -218,10 +223,10 @@ function M.finish(c, eom_qid)
 	check(mt.eom(c), "end of message")
 end
 
--- send - one whole message: { qid, eom_qid, from, rcpt = {...},
+-- send - one whole message: { qid, eom_qid, from, auth, rcpt = {...},
 -- header = {...}, body = { chunk, ... } }; every step answered continue
 function M.send(c, m)
-	M.mail(c, m.from or "reporter@example.org", m.qid)
+	M.mail(c, m.from or "reporter@example.org", m.qid, m.auth)
 	for _, r in ipairs(m.rcpt or {}) do
 		if type(r) == "table" then
 			M.rcpt(c, table.unpack(r))

@@ -1,8 +1,10 @@
 -- vs-tag.lua - the distros lists bounce mail without [vs] in the Subject,
--- so the shipped rule distros-vs-tag refuses it at once (550 5.7.1), for
--- either list in the envelope: no Subject, an untagged one, a tag in the
--- wrong place of the word. "[vs]" anywhere (any letter case) and
--- "[vs-plain]" pass; a distros address only in a header is not checked.
+-- so the shipped rule distros-vs-tag refuses it at once (550 5.7.1) on the
+-- sending side (the client authenticated), for either list in the
+-- envelope: no Subject, an untagged one, a tag in the wrong place of the
+-- word. "[vs]" anywhere (any letter case) and "[vs-plain]" pass; a distros
+-- address only in a header is not checked; nor is mail from a client that
+-- did not authenticate (an inbound MX leaves the bounce to the list).
 -- The shipped reply is too long for miltertest (see mtlib.lua), so the
 -- shipped rules run from a copy whose distros-vs-tag.reply is the short
 -- one in tests/milter/short/; the rule itself is the shipped one.
@@ -17,7 +19,7 @@ local function refused(c, qid, rcpt, subject, found)
 	if subject ~= nil then
 		header[1] = "Subject: " .. subject
 	end
-	T.send(c, { qid = qid, rcpt = { rcpt }, header = header })
+	T.send(c, { qid = qid, auth = "reporter", rcpt = { rcpt }, header = header })
 	T.expect_reject(c, "550", "5.7.1", {
 	    "Not sent (rule distros-vs-tag, queue id " .. qid .. "): no [vs] in the Subject.",
 	    "Found: " .. found .. "." })
@@ -29,8 +31,13 @@ local function refused(c, qid, rcpt, subject, found)
 end
 
 -- passed - accepted untouched
-local function passed(c, qid, rcpt, header)
-	T.send(c, { qid = qid, rcpt = { rcpt }, header = header })
+local function passed(c, qid, rcpt, header, auth)
+	if auth == false then
+		auth = nil
+	else
+		auth = auth or "reporter"
+	end
+	T.send(c, { qid = qid, auth = auth, rcpt = { rcpt }, header = header })
 	T.expect_accept(c)
 	T.expect_unchanged(c)
 	T.expect_log(qid .. ": action=pass", "rcpts=1")
@@ -51,5 +58,7 @@ T.run(function()
 	passed(c, "VS7", LD, { "Subject: Re: [vs-plain] foo 1.2: heap overflow" })
 	-- Only in To: a receiving MX of a subscriber, not the list's.
 	passed(c, "VS8", "me@example.org", { "To: " .. LD, "Subject: untagged" })
+	-- Not authenticated: not the sending side; the list's own bounce rules.
+	passed(c, "VS9", LD, { "Subject: foo 1.2: heap overflow" }, false)
 	T.close(c)
 end)

@@ -56,8 +56,8 @@ def log_line(env, qid, action, rule):
                      env.milter_log())
 
 
-def expect_reject(env, sender, rcpts, data, rule, phrases):
-    r = env.send(sender, rcpts, data)
+def expect_reject(env, sender, rcpts, data, rule, phrases, auth=False):
+    r = send_authenticated(env, sender, rcpts, data) if auth else env.send(sender, rcpts, data)
     harness.log("%s: %s" % (rule, r))
     check(r.stage == "eod" and r.code == 550, "%s: refused with 550 at end of data" % rule, r)
     text = " ".join(r.text_lines())
@@ -118,7 +118,7 @@ def test(env):
     expect_reject(env, "reporter@example.org", [SEC, LD], eml("new-report.eml"),
                   "kernel-and-distros", ["generally makes no sense", "[vs]"])
     expect_reject(env, "reporter@example.org", [LD], eml("no-vs-tag.eml"),
-                  "distros-vs-tag", ["[vs]", "14 days"])
+                  "distros-vs-tag", ["[vs]", "14 days"], auth=True)
     expect_reject(env, "reporter@example.org", [D, LD], eml("both-distros.eml"),
                   "both-distros-lists", ["only ONE"])
 
