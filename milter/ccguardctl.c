@@ -433,6 +433,13 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 	if (blen == 0 || btext[0] != '\n')
 		strbuf_putc(&msgtext, '\n');
 	strbuf_append(&msgtext, btext, blen);
+	if (msgtext.error != STRBUF_OK) {
+		/* Never submit a cut copy: the held one would be deleted next. */
+		fprintf(stderr, "ccguardctl: %s: out of memory building the message; it stays "
+		    "held\n", e->queue_id);
+		strbuf_free(&msgtext);
+		goto out;
+	}
 
 	memset(&via, 0, sizeof(via));
 	via.sendmail_path = cf->sendmail_path;

@@ -297,6 +297,8 @@ jp_string(struct jp *j)
 			goto bad;
 		}
 	}
+	if (sb.error != STRBUF_OK)
+		goto bad;	/* a cut queue id or address must never be used */
 	if (sb.data == NULL)
 		return strdup("");
 	return strbuf_steal(&sb);

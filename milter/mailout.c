@@ -651,6 +651,12 @@ submit_smtp(const struct mailout_via *via, char *const *rcpts, size_t nrcpts,
 		p = nl != NULL ? nl + 1 : end;
 	}
 	strbuf_puts(&sb, ".\r\n");
+	if (sb.error != STRBUF_OK) {
+		/* A cut message must not be sent as if whole. */
+		seterr(err, errsize, "out of memory preparing the message");
+		strbuf_free(&sb);
+		goto out;
+	}
 	if (write_all(s.fd, sb.data, sb.len, deadline) < 0) {
 		seterr(err, errsize, "SMTP write: %s", strerror(errno));
 		strbuf_free(&sb);

@@ -5,7 +5,10 @@
  *	A strbuf owns its data. Appends either succeed whole or leave the
  *	buffer unchanged and say why (no memory, or the cap reached), so a
  *	caller can never silently truncate input: it must decide what a full
- *	buffer means (ccguard turns it into the on_limit policy).
+ *	buffer means (ccguard turns it into the on_limit policy). The first
+ *	failure is also kept in sb->error until the next reset, so a caller
+ *	that builds text in many appends (a message to submit) checks once,
+ *	before it uses the text.
  *	strbuf_steal() hands the data to the caller, who frees it with free().
  */
 #include "config.h"
@@ -25,6 +28,16 @@ strbuf_init(struct strbuf *sb, size_t max)
 	sb->len = 0;
 	sb->cap = 0;
 	sb->max = max ? max : SIZE_MAX / 2;
+	sb->error = STRBUF_OK;
+}
+
+/* strbuf_fail - remember the first failure; returns it for the caller */
+static int
+strbuf_fail(struct strbuf *sb, int r)
+{
+	if (sb->error == STRBUF_OK)
+		sb->error = r;
+	return r;
 }
 
 /* strbuf_reserve - make room for extra more bytes plus the NUL */
@@ -35,7 +48,7 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 	char *p;
 
 	if (extra > sb->max || sb->len > sb->max - extra)
-		return STRBUF_FULL;
+		return strbuf_fail(sb, STRBUF_FULL);
 	need = sb->len + extra + 1;
 	if (need <= sb->cap)
 		return STRBUF_OK;
@@ -43,7 +56,7 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
 	if ((p = realloc(sb->data, ncap)) == NULL)
-		return STRBUF_NOMEM;
+		return strbuf_fail(sb, STRBUF_NOMEM);
 	sb->data = p;
 	sb->cap = ncap;
 	return STRBUF_OK;
@@ -85,7 +98,7 @@ strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return STRBUF_NOMEM;
+		return strbuf_fail(sb, STRBUF_NOMEM);
 	if ((r = strbuf_reserve(sb, (size_t)n)) != STRBUF_OK)
 		return r;
 	va_start(ap, fmt);
@@ -100,6 +113,7 @@ void
 strbuf_reset(struct strbuf *sb)
 {
 	sb->len = 0;
+	sb->error = STRBUF_OK;
 	if (sb->data != NULL)
 		sb->data[0] = '\0';
 }
@@ -110,6 +124,7 @@ strbuf_free(struct strbuf *sb)
 	free(sb->data);
 	sb->data = NULL;
 	sb->len = sb->cap = 0;
+	sb->error = STRBUF_OK;
 }
 
 char *
@@ -121,6 +136,7 @@ strbuf_steal(struct strbuf *sb)
 		p = calloc(1, 1);
 	sb->data = NULL;
 	sb->len = sb->cap = 0;
+	sb->error = STRBUF_OK;
 	return p;
 }
 

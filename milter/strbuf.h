@@ -11,6 +11,7 @@ struct strbuf {
 	size_t	 len;		/* bytes used, excluding the NUL */
 	size_t	 cap;		/* bytes allocated */
 	size_t	 max;		/* refuse to grow beyond this (0 = SIZE_MAX/2) */
+	int	 error;		/* first failed append since init/reset, or STRBUF_OK */
 };
 
 /* Return values of the append functions. */

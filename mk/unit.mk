@@ -1,7 +1,7 @@
 # mk/unit.mk - table-driven unit tests of the core modules (tests/unit/)
 # and the rule-file fixtures they read (tests/rules/).
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
-check_PROGRAMS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval
+check_PROGRAMS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval tests/unit/test-strbuf
 tests_unit_test_addr_SOURCES = tests/unit/test-addr.c tests/unit/testlib.h
 tests_unit_test_addr_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_addr_LDADD = $(CORE_LIBS)
@@ -11,7 +11,7 @@ tests_unit_test_rules_LDADD = $(CORE_LIBS)
 tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/testlib.h
 tests_unit_test_eval_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_eval_LDADD = $(CORE_LIBS)
-TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval
+TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval tests/unit/test-strbuf
 # The same fixtures through the real binary: ccguard -n against the .ref files.
 TESTS += tests/rules/check-refs.sh
 
@@ -48,3 +48,5 @@ EXTRA_DIST += \
 	tests/rules/valid.reply \
 	tests/rules/warn-lint.ref \
 	tests/rules/warn-lint.rules
+tests_unit_test_strbuf_SOURCES = tests/unit/test-strbuf.c tests/unit/testlib.h
+tests_unit_test_strbuf_LDADD = $(CORE_LIBS)
