@@ -15,7 +15,8 @@
  *	  moderators) runs after the MTA has been told;
  *	- pass, accept, monitor: nothing but the log line.
  *	Copies of the hold header that came with the message are removed first,
- *	so the reason a moderator reads is always ccguard's own.
+ *	so the reason a moderator reads is always ccguard's own, and so are
+ *	release headers unless the verdict is a verified release.
  *
  *	Exactly one log line is written per message (action_log): key=value,
  *	with the queue id, action, rule, sender, matched addresses with their
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "msg.h"
 #include "policy.h"
+#include "release.h"
 #include "reply.h"
 #include "ruleset.h"
 #include "strbuf.h"
@@ -197,15 +199,41 @@ action_reply(const struct policy *p, const struct verdict *v, const struct msg *
 }
 
 /* action_apply - carry out v; the returned result is for the MTA */
+/*
+ * action_strip - remove every copy of a header that came with the message;
+ * from the last, so the indexes of earlier copies stay valid
+ */
+static void
+action_strip(const struct msg *m, const char *name, const struct mta_ops *ops, void *ctx)
+{
+	size_t i;
+
+	for (i = msg_header_count(m, name); i >= 1; i--)
+		if (ops->delheader(ctx, name, (int)i) != 0)
+			log_warnx("%s: could not remove a %s header that came with the message",
+			    m->queue_id != NULL ? m->queue_id : "NOQUEUE", name);
+}
+
 enum action_result
 action_apply(const struct policy *p, const struct verdict *v, const struct msg *m,
-    int forged_hold_headers, const struct mta_ops *ops, void *ctx)
+    const struct mta_ops *ops, void *ctx)
 {
 	enum action_result res = RESULT_ACCEPT;
 	const char *qid = m->queue_id != NULL ? m->queue_id : "NOQUEUE";
 	char value[1024], reason[256];
-	int i;
 
+	/*
+	 * What is delivered or held carries only ccguard's own headers: a
+	 * hold reason a moderator reads, and a release header only when it
+	 * verified (release.c) and released the message.
+	 */
+	if (v->action != ACTION_REJECT && v->action != ACTION_TEMPFAIL) {
+		action_strip(m, p->conf->hold_header, ops, ctx);
+		if (v->origin != ORIGIN_RELEASED && msg_header_count(m, RELEASE_HEADER) > 0) {
+			log_warnx("%s: invalid %s header removed", qid, RELEASE_HEADER);
+			action_strip(m, RELEASE_HEADER, ops, ctx);
+		}
+	}
 	switch (v->action) {
 	case ACTION_REJECT:
 		action_reply(p, v, m, ops, ctx);
@@ -216,11 +244,6 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		res = RESULT_TEMPFAIL;
 		break;
 	case ACTION_HOLD:
-		/* Delete from the last: indexes of earlier copies stay valid. */
-		for (i = forged_hold_headers; i >= 1; i--)
-			if (ops->delheader(ctx, p->conf->hold_header, i) != 0)
-				log_warnx("%s: could not remove a forged %s header", qid,
-				    p->conf->hold_header);
 		action_hold_header(v, m, value, sizeof(value));
 		if (ops->addheader(ctx, p->conf->hold_header, value) != 0)
 			log_warnx("%s: could not add the %s header", qid, p->conf->hold_header);
@@ -233,9 +256,6 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		}
 		break;
 	default:
-		if (forged_hold_headers > 0)
-			for (i = forged_hold_headers; i >= 1; i--)
-				ops->delheader(ctx, p->conf->hold_header, i);
 		break;
 	}
 	action_log(p, v, m);

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "action.h"
@@ -54,7 +53,6 @@ struct conn {
 	struct msg	*msg;		/* the message in progress */
 	struct policy	*policy;	/* held from MAIL FROM to its end */
 	struct mime_scan *scan;		/* body scanner, when a rule needs it */
-	int		 forged;	/* hold headers that came with the message */
 	int		 in_message;
 	int		 no_body;	/* negotiated SMFIP_NOBODY */
 	int		 can_skip;	/* negotiated SMFIP_SKIP */
@@ -84,7 +82,6 @@ conn_end_message(struct conn *c)
 	c->scan = mime_scan_free(c->scan);
 	c->body_checked = 0;
 	c->policy = policy_unref(c->policy);
-	c->forged = 0;
 	c->in_message = 0;
 }
 
@@ -196,8 +193,6 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL || !c->in_message || name == NULL || value == NULL)
 		return SMFIS_CONTINUE;
-	if (strcasecmp(name, c->policy->conf->hold_header) == 0)
-		c->forged++;
 	msg_add_header(c->msg, name, value);
 	if (c->scan != NULL)
 		mime_scan_header(c->scan, name, value);
@@ -226,7 +221,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	if (!c->body_checked) {
 		c->body_checked = 1;
 		if (c->can_skip && (c->scan == NULL ||
-		    !eval_body_matters(c->policy->rs, c->msg, 0))) {
+		    !eval_body_matters(c->policy->rs, c->msg))) {
 			c->scan = mime_scan_free(c->scan);
 			return SMFIS_SKIP;
 		}
@@ -299,30 +294,20 @@ cb_eom(SMFICTX *ctx)
 	 * it. That is an error only when one of them could change the verdict.
 	 */
 	if (c->no_body && c->policy->rs->needs_body &&
-	    eval_body_matters(c->policy->rs, c->msg, 0) && c->msg->error == NULL)
+	    eval_body_matters(c->policy->rs, c->msg) && c->msg->error == NULL)
 		c->msg->error = "rules on the body loaded after the MTA agreed to send none";
 	opts.on_limit = c->policy->conf->on_limit;
 	opts.on_error = c->policy->conf->on_error;
 	opts.file_actions = 0;
-	/* A moderator's release (release.c) is delivered; a forged one is removed. */
-	switch (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel)) {
-	case RELEASE_VALID:
+	/* A moderator's release (release.c) is delivered; action.c removes others. */
+	if (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel) ==
+	    RELEASE_VALID) {
 		memset(&v, 0, sizeof(v));
 		v.action = ACTION_ACCEPT;
 		v.origin = ORIGIN_RELEASED;
-		break;
-	case RELEASE_INVALID:
-		log_warnx("%s: invalid %s header removed", qid != NULL ? qid : "NOQUEUE",
-		    RELEASE_HEADER);
-		for (; nrel >= 1; nrel--)
-			if (smfi_chgheader(ctx, RELEASE_HEADER, (int)nrel, NULL) != MI_SUCCESS)
-				log_warnx("could not remove a %s header", RELEASE_HEADER);
-		/* FALLTHROUGH */
-	default:
+	} else
 		eval_message(c->policy->rs, c->msg, &opts, &v);
-		break;
-	}
-	res = action_apply(c->policy, &v, c->msg, c->forged, &milter_ops, ctx);
+	res = action_apply(c->policy, &v, c->msg, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);
 	switch (res) {

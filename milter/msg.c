@@ -242,3 +242,14 @@ msg_header(const struct msg *m, const char *name, size_t nth)
 			return m->headers[i].value;
 	return NULL;
 }
+
+/* msg_header_count - how many instances of a header the message has */
+size_t
+msg_header_count(const struct msg *m, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nheaders; i++)
+		n += strcasecmp(m->headers[i].name, name) == 0;
+	return n;
+}

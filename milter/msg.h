@@ -55,5 +55,6 @@ void	msg_add_rcpt(struct msg *, const char *arg);
 void	msg_add_header(struct msg *, const char *name, const char *value);
 void	msg_set_string(struct msg *, char **field, const char *value);
 const char *msg_header(const struct msg *, const char *name, size_t nth);
+size_t	msg_header_count(const struct msg *, const char *name);
 
 #endif

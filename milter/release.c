@@ -268,9 +268,7 @@ release_check(const char *keypath, const struct msg *m, time_t now, size_t *nhea
 	long long when;
 	size_t i, keylen, diff = 0;
 
-	for (*nheaders = 0; msg_header(m, RELEASE_HEADER, *nheaders) != NULL; (*nheaders)++)
-		;
-	if (*nheaders == 0)
+	if ((*nheaders = msg_header_count(m, RELEASE_HEADER)) == 0)
 		return RELEASE_NONE;
 	value = msg_header(m, RELEASE_HEADER, 0);
 	if (*nheaders != 1 || m->limit != NULL || m->error != NULL ||

@@ -108,6 +108,8 @@ fill(const struct policy *p, const struct fcase *c)
 		msg_add_rcpt(m, c->rcpts[i]);
 	for (i = 0; c->headers[i][0] != NULL; i++)
 		msg_add_header(m, c->headers[i][0], c->headers[i][1]);
+	/* A forged hold header, so applying the verdict also removes one. */
+	msg_add_header(m, p->conf->hold_header, "rule=forged");
 	msg_set_string(m, &m->queue_id, "FAULT");
 	return m;
 }
@@ -157,7 +159,7 @@ sweep(const struct policy *p, const struct fcase *c)
 	CHECK_STR(action_name(v.action), c->want, c->label);
 	fault_arm(0);
 	memset(&r, 0, sizeof(r));
-	action_apply(p, &v, m, 1, &rec_ops, &r);
+	action_apply(p, &v, m, &rec_ops, &r);
 	total_action = fault_disarm();
 	verdict_clear(&v);
 	msg_free(m);
@@ -182,7 +184,7 @@ sweep(const struct policy *p, const struct fcase *c)
 		CHECK(v.action != ACTION_PASS && v.action != ACTION_ACCEPT,
 		    "%s: N=%lu: passed after an allocation failure", c->label, n);
 		memset(&r, 0, sizeof(r));
-		res = action_apply(p, &v, m, 1, &rec_ops, &r);
+		res = action_apply(p, &v, m, &rec_ops, &r);
 		check_effects(c, n, &v, res, &r);
 		verdict_clear(&v);
 		msg_free(m);
@@ -194,7 +196,7 @@ sweep(const struct policy *p, const struct fcase *c)
 		eval_message(p->rs, m, &opts, &v);
 		memset(&r, 0, sizeof(r));
 		fault_arm(n);
-		res = action_apply(p, &v, m, 1, &rec_ops, &r);
+		res = action_apply(p, &v, m, &rec_ops, &r);
 		fault_disarm();
 		check_effects(c, n, &v, res, &r);
 		verdict_clear(&v);

@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(v.action != ACTION_PASS && v.action != ACTION_ACCEPT,
 		    "a message that was not fully examined was passed");
 	memset(&rec, 0, sizeof(rec));
-	action_apply(policy, &v, m, 1, &harness_ops, &rec);
+	action_apply(policy, &v, m, &harness_ops, &rec);
 	problem = harness_check_effects(&rec);
 	FUZZ_CHECK(problem == NULL, problem);
 	if (v.action == ACTION_HOLD) {

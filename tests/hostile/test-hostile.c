@@ -346,7 +346,7 @@ run_case(struct policy *p, struct hcase *c)
 	}
 
 	memset(&rec, 0, sizeof(rec));
-	action_apply(p, &v, m, 0, &harness_ops, &rec);
+	action_apply(p, &v, m, &harness_ops, &rec);
 	if ((problem = harness_check_effects(&rec)) != NULL) {
 		failures++;
 		fprintf(stderr, "hostile.cases:%d: FAIL: %s: %s\n", c->line, c->label, problem);

@@ -156,7 +156,7 @@ run(struct policy *p, const struct icase *c)
 
 	memset(&rec, 0, sizeof(rec));
 	harness_capture_begin(&cap);
-	action_apply(p, &v, m, 0, &harness_ops, &rec);
+	action_apply(p, &v, m, &harness_ops, &rec);
 	log = harness_capture_end(&cap);
 
 	if ((problem = harness_check_effects(&rec)) != NULL)

@@ -125,7 +125,7 @@ run(const struct lcase *c)
 
 	memset(&rec, 0, sizeof(rec));
 	harness_capture_begin(&cap);
-	action_apply(p, &v, m, 0, &harness_ops, &rec);
+	action_apply(p, &v, m, &harness_ops, &rec);
 	log = harness_capture_end(&cap);
 	if (c->want_limit != NULL) {
 		snprintf(want_log, sizeof(want_log), " limit=%s ", c->want_limit);
