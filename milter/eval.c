@@ -77,47 +77,25 @@ lists_of(const struct ruleset *rs, const char *addr, pcre2_match_data *md,
 	    (ls = strmap_get(rs->domains, at + 1)) != NULL)
 		for (i = 0; i < ls->n; i++)
 			fn(arg, ls->ids[i]);
-	/*
-	 * Patterns: run by run (ruleset.c), skipping each run whose combined
-	 * pattern does not match; without runs, every used list's patterns.
-	 */
-	if (rs->nprefilters > 0) {
-		for (i = 0; i < rs->nprefilters; i++) {
-			const struct prefilter *pf = &rs->prefilters[i];
+	/* Patterns: run by run (ruleset.c), skipping a run its prefilter rules out. */
+	for (i = 0; i < rs->nprefilters; i++) {
+		const struct prefilter *pf = &rs->prefilters[i];
 
-			if (pf->re != NULL) {
-				int r = pattern_match(pf->re, addr, md, rs->mctx);
-
-				if (r < 0)
-					return -1;
-				if (r == 0)
-					continue;
-			}
-			for (j = 0; j < pf->n; j++) {
-				int r = pattern_match(pf->code[j], addr, md, rs->mctx);
-
-				if (r < 0)
-					return -1;
-				if (r > 0)
-					fn(arg, pf->list[j]);
-			}
-		}
-		return 0;
-	}
-	for (i = 0; i < rs->nlists; i++) {
-		const struct addrlist *l = &rs->lists[i];
-
-		if (!l->used)
-			continue;
-		for (j = 0; j < l->npatterns; j++) {
-			int r = pattern_match(l->patterns[j], addr, md, rs->mctx);
+		if (pf->re != NULL) {
+			int r = pattern_match(pf->re, addr, md, rs->mctx);
 
 			if (r < 0)
 				return -1;
-			if (r > 0) {
-				fn(arg, (int)i);
-				break;
-			}
+			if (r == 0)
+				continue;
+		}
+		for (j = 0; j < pf->n; j++) {
+			int r = pattern_match(pf->code[j], addr, md, rs->mctx);
+
+			if (r < 0)
+				return -1;
+			if (r > 0)
+				fn(arg, pf->list[j]);
 		}
 	}
 	return 0;
@@ -377,7 +355,7 @@ cond_eval3(struct eval_state *st, const struct cond *c)
  * means it does. Errors answer "it matters", the safe side.
  */
 int
-eval_body_matters(const struct ruleset *rs, const struct msg *m, int file_actions)
+eval_body_matters(const struct ruleset *rs, const struct msg *m)
 {
 	struct eval_state st;
 	size_t i;
@@ -391,17 +369,16 @@ eval_body_matters(const struct ruleset *rs, const struct msg *m, int file_action
 	}
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
-		int monitor = file_actions ? r->file_action == ACTION_MONITOR : r->monitor;
 		enum tri t;
 
-		if (!file_actions && !r->enabled)
+		if (!r->enabled)
 			continue;
 		t = cond_eval3(&st, r->when);
 		if (st.error || t == TRI_UNKNOWN) {
 			matters = 1;
 			break;
 		}
-		if (t == TRI_TRUE && !monitor)
+		if (t == TRI_TRUE && !r->monitor)
 			break;
 	}
 	eval_release(&st);

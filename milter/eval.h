@@ -17,7 +17,7 @@ struct eval_opts {
 
 int	eval_message(const struct ruleset *, const struct msg *,
 	    const struct eval_opts *, struct verdict *);
-int	eval_body_matters(const struct ruleset *, const struct msg *, int file_actions);
+int	eval_body_matters(const struct ruleset *, const struct msg *);
 int	eval_address_in_list(const struct ruleset *, const char *addr, int list);
 
 #endif

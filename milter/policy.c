@@ -129,7 +129,8 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 	if (d->errors > errors)
 		goto fail;
 	policy_apply_overrides(p, d);
-	ruleset_finish(p->rs);
+	if (ruleset_finish(p->rs) < 0)
+		diag_error(d, p->conf->path, 0, "out of memory preparing the rules");
 	selftest_run(p->rs, d);
 	selftest_lint(p->rs, d);
 	if (d->errors > errors)
@@ -138,15 +139,6 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 fail:
 	p->refcnt = 1;
 	return policy_unref(p);
-}
-
-struct policy *
-policy_ref(struct policy *p)
-{
-	pthread_mutex_lock(&policy_lock);
-	p->refcnt++;
-	pthread_mutex_unlock(&policy_lock);
-	return p;
 }
 
 /* policy_unref - drop a reference; the last one frees; returns NULL */

@@ -278,9 +278,10 @@ prefilter_close(struct prefilter *pf, struct strbuf *all, int combinable)
  * few matches per address. A run that holds a pattern that can not be
  * combined unchanged (back references, recursion, verbs), or whose
  * combined pattern does not compile, has none: its patterns are tried one
- * by one, as they would be without prefilters.
+ * by one. Every pattern of a used list is in exactly one run; eval.c
+ * matches patterns only through runs. Returns -1 when out of memory.
  */
-static void
+static int
 ruleset_build_prefilters(struct ruleset *rs)
 {
 	struct strbuf all;
@@ -325,23 +326,28 @@ ruleset_build_prefilters(struct ruleset *rs)
 	if (pf != NULL)
 		prefilter_close(pf, &all, combinable);
 	strbuf_free(&all);
-	return;
+	return 0;
 fail:
-	/* Without runs eval.c tries every pattern of every list, as before. */
 	strbuf_free(&all);
 	ruleset_free_prefilters(rs);
+	return -1;
 }
 
-/* ruleset_finish - derive what the milter needs from the MTA */
-void
+/*
+ * ruleset_finish - derive what evaluation and the milter need: the pattern
+ * runs, and whether to ask the MTA for bodies; -1 when out of memory
+ */
+int
 ruleset_finish(struct ruleset *rs)
 {
 	size_t i;
 
-	ruleset_build_prefilters(rs);
+	if (ruleset_build_prefilters(rs) < 0)
+		return -1;
 
 	rs->needs_body = 0;
 	for (i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].enabled)
 			ruleset_scan_cond(rs, rs->rules[i].when);
+	return 0;
 }

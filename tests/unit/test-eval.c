@@ -845,7 +845,7 @@ test_body_matters(void)
 			rs = p->rs;
 		}
 		m = build_msg(&lim, "reporter@example.org", c->rcpts, 4, c->headers, 3);
-		got = eval_body_matters(rs, m, 0);
+		got = eval_body_matters(rs, m);
 		CHECK(got == c->want, "%s: body matters: got %d, want %d", c->label, got, c->want);
 		if (got == 0) {
 			m->body_flags = 0;
