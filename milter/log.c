@@ -3,7 +3,7 @@
  *	log - ccguard's single logging channel
  * SYNOPSIS
  *	log_init(ident, to_stderr, to_syslog, verbose);
- *	log_info(fmt, ...); log_notice(...); log_debug(...);
+ *	log_info(fmt, ...); log_debug(...);
  *	log_warnx(fmt, ...);	warning
  *	log_warn(fmt, ...);	warning with ": strerror(errno)" appended
  *	fatal(fmt, ...); fatalx(fmt, ...);	startup errors only: exit(EX_CONFIG)
@@ -46,18 +46,6 @@ log_init(const char *ident, int to_stderr, int to_syslog, int verbose)
 	log_to_syslog = to_syslog;
 }
 
-void
-log_set_verbose(int verbose)
-{
-	log_verbosity = verbose;
-}
-
-int
-log_verbose(void)
-{
-	return log_verbosity;
-}
-
 /* log_emit - the one place that writes a log line */
 static void
 log_emit(int prio, const char *fmt, va_list ap, const char *suffix)
@@ -82,12 +70,6 @@ void
 log_info(const char *fmt, ...)
 {
 	LOG_BODY(LOG_INFO, "");
-}
-
-void
-log_notice(const char *fmt, ...)
-{
-	LOG_BODY(LOG_NOTICE, "");
 }
 
 void

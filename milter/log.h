@@ -9,10 +9,7 @@
 #define LOG_PRINTF(a, b) __attribute__((__format__(__printf__, a, b)))
 
 void	log_init(const char *ident, int to_stderr, int to_syslog, int verbose);
-void	log_set_verbose(int verbose);
-int	log_verbose(void);
 void	log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
-void	log_notice(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);

@@ -16,7 +16,6 @@ struct policy {
 };
 
 struct policy *policy_load(const char *conf_path, int check_perms, struct diag *);
-struct policy *policy_ref(struct policy *);
 struct policy *policy_unref(struct policy *);
 struct policy *policy_current(void);
 void	policy_install(struct policy *);

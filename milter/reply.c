@@ -56,7 +56,7 @@ reply_vars_free(struct reply_vars *rv)
 }
 
 /* reply_ascii - append in as printable ASCII (at most max bytes of input) */
-void
+static void
 reply_ascii(struct strbuf *out, const char *in, size_t max)
 {
 	size_t n;

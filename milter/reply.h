@@ -38,6 +38,5 @@ const char *reply_var(void *reply_vars, const char *name);
 int	reply_smtp(const struct template *, struct reply_vars *, struct reply *);
 void	reply_free(struct reply *);
 int	reply_matched_text(const struct verdict *, struct strbuf *, int ascii_only);
-void	reply_ascii(struct strbuf *out, const char *in, size_t max);
 
 #endif

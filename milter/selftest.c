@@ -30,7 +30,7 @@
 #include "strmap.h"
 
 /* selftest_example_msg - the message an example describes */
-struct msg *
+static struct msg *
 selftest_example_msg(const struct example *ex)
 {
 	static const struct msg_limits limits = { 1 << 20, 10000, 10000 };

@@ -6,11 +6,8 @@
 
 struct ruleset;
 struct diag;
-struct example;
-struct msg;
 
 int	selftest_run(const struct ruleset *, struct diag *);
 void	selftest_lint(const struct ruleset *, struct diag *);
-struct msg *selftest_example_msg(const struct example *);
 
 #endif

@@ -132,12 +132,6 @@ strmap_put(struct strmap *m, const char *key, void *value, void **old)
 	return 0;
 }
 
-size_t
-strmap_count(const struct strmap *m)
-{
-	return m->count;
-}
-
 void
 strmap_foreach(const struct strmap *m, void (*fn)(const char *, void *, void *), void *arg)
 {

@@ -11,7 +11,6 @@ struct strmap;
 struct strmap *strmap_new(size_t hint);
 void	*strmap_get(const struct strmap *, const char *key);
 int	 strmap_put(struct strmap *, const char *key, void *value, void **old);
-size_t	 strmap_count(const struct strmap *);
 void	 strmap_foreach(const struct strmap *, void (*)(const char *, void *, void *), void *);
 struct strmap *strmap_free(struct strmap *, void (*free_value)(void *));
 
