@@ -29,8 +29,10 @@
  *	display names, encoded words, comments, folding). A value counts as
  *	damaged when its quotes, brackets or comments do not balance, when ';'
  *	appears outside a group, when groups nest, or when the number of '@'
- *	outside quoted strings and comments differs from the number in the
- *	addresses GMime returned (so GMime dropped or merged something). A
+ *	outside quoted strings, comments and obsolete source routes differs
+ *	from the number in the addresses GMime returned (so GMime dropped or
+ *	merged something). Obsolete syntax that parses ("<@relay:a@b>") is
+ *	no damage. A
  *	damaged value is additionally searched as text: every whole token
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
  *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
@@ -52,6 +54,7 @@
 #include <idn2.h>
 
 #include "addr.h"
+#include "smtp_path.h"
 #include "strbuf.h"
 
 /* Upper bound on percent/bang rewrites derived from one address. */
@@ -216,23 +219,67 @@ addr_local_compat(struct strbuf *local)
 	return ADDR_OK;
 }
 
-static int addr_canon(const char *, size_t, char **, int);
+/* How addr_canon() reads its input. */
+#define CANON_QUOTED	0	/* external form: quotes and backslashes quote */
+#define CANON_INTERNAL	1	/* Postfix's internal form: nothing is quoted */
+
+static int addr_canon(const char *, size_t, char **, int, int);
+
+/* last_unquoted_at - the last '@' in [p, end) outside quotes, or NULL */
+static const char *
+last_unquoted_at(const char *p, const char *end, int form)
+{
+	const char *at = NULL;
+	int inquote = 0;
+
+	for (; p < end; p++) {
+		if (form == CANON_INTERNAL) {
+			if (*p == '@')
+				at = p;
+		} else if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '"')
+			inquote = !inquote;
+		else if (*p == '@' && !inquote)
+			at = p;
+	}
+	return at;
+}
+
+/* backslashes_before - how many backslashes directly precede q (not before p) */
+static size_t
+backslashes_before(const char *p, const char *q)
+{
+	size_t n = 0;
+
+	while (q > p && q[-1] == '\\') {
+		q--;
+		n++;
+	}
+	return n;
+}
 
 /* addr_normalize - canonical form of one address; *out is malloc'd */
 int
 addr_normalize(const char *in, size_t len, char **out)
 {
-	return addr_canon(in, len, out, 0);
+	return addr_canon(in, len, out, 0, CANON_QUOTED);
 }
 
-/* addr_canon - addr_normalize(), optionally keeping a "+detail" suffix */
+/*
+ * addr_canon - addr_normalize(), optionally keeping a "+detail" suffix.
+ * In CANON_INTERNAL form the input is unquoted (smtp_path_read()'s
+ * result): it is split at its last '@', as Postfix's resolver splits it.
+ * An empty domain ("security@kernel.org@") is dropped with its '@': what
+ * is left is read as the address.
+ */
 static int
-addr_canon(const char *in, size_t len, char **out, int keep_detail)
+addr_canon(const char *in, size_t len, char **out, int keep_detail, int form)
 {
 	const char *p = in, *end = in + len, *at = NULL, *q;
 	struct strbuf local;
 	char *domain = NULL;
-	int inquote = 0, r;
+	int r;
 
 	*out = NULL;
 	while (p < end && (isspace((unsigned char)*p) || *p == '<'))
@@ -247,13 +294,17 @@ addr_canon(const char *in, size_t len, char **out, int keep_detail)
 			return ADDR_INVALID;
 		p = q + 1;
 	}
-	for (q = p; q < end; q++) {
-		if (*q == '\\' && q + 1 < end)
-			q++;
-		else if (*q == '"')
-			inquote = !inquote;
-		else if (*q == '@' && !inquote)
-			at = q;
+	at = last_unquoted_at(p, end, form);
+	if (at != NULL && at + 1 == end && at > p) {
+		/* Trailing '@' signs: the run ends the value, unquoted. */
+		for (q = at; q > p && q[-1] == '@'; q--)
+			;
+		if (form == CANON_QUOTED && backslashes_before(p, q) % 2 == 1)
+			q++;	/* the run's first '@' is escaped */
+		if (q > p) {
+			end = q;
+			at = last_unquoted_at(p, end, form);
+		}
 	}
 	if (p == end || at == p)
 		return ADDR_INVALID;
@@ -263,9 +314,9 @@ addr_canon(const char *in, size_t len, char **out, int keep_detail)
 	for (q = p; q < (at != NULL ? at : end); q++) {
 		char c = *q;
 
-		if (c == '"')
+		if (form == CANON_QUOTED && c == '"')
 			continue;
-		if (c == '\\' && q + 1 < end)
+		if (form == CANON_QUOTED && c == '\\' && q + 1 < end)
 			c = *++q;
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
@@ -306,87 +357,163 @@ addr_canon(const char *in, size_t len, char **out, int keep_detail)
 }
 
 /*
- * addr_emit_routed - report the forms a relay could route addr to:
- * "a%b@c" -> "a@b" (rightmost '%'), "h!u@c" -> "u@h" (first '!').
- * With keep_detail, addr still has its "+detail" and so does each next
- * hop: a relay may apply the route before it removes a detail, and
- * "security+x%kernel.org@relay" then goes to security+x@kernel.org.
+ * route_next - the address a relay could route addr to, in *next
+ * (malloc'd), or NULL when addr is no route. The local part is read,
+ * in this order: an '@' in it ("security@kernel.org@relay", from a
+ * quoted local part) goes to the local part itself, as a relay does
+ * that strips its own domain; "a%b" goes to a@b (rightmost '%');
+ * "h!u" goes to u@h (first '!').
  */
 static int
-addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int depth,
-    int keep_detail)
+route_next(const char *addr, char **next)
 {
-	const char *at = strrchr(addr, '@'), *pct, *bang;
-	char *alt = NULL, *canon = NULL, *next = NULL;
-	size_t llen;
-	int r;
+	const char *at = strrchr(addr, '@'), *pct, *bang, *inner;
+	size_t llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	int n;
 
-	if (depth >= ADDR_MAX_ROUTE_HOPS)
-		return ADDR_OK;
-	llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	*next = NULL;
+	inner = memrchr(addr, '@', llen);
 	pct = memrchr(addr, '%', llen);
 	bang = memchr(addr, '!', llen);
-	if (pct != NULL) {
-		if (asprintf(&alt, "%.*s@%.*s", (int)(pct - addr), addr,
-		    (int)(llen - (size_t)(pct - addr) - 1), pct + 1) < 0)
-			return ADDR_NOMEM;
-	} else if (bang != NULL) {
-		if (asprintf(&alt, "%.*s@%.*s", (int)(llen - (size_t)(bang - addr) - 1),
-		    bang + 1, (int)(bang - addr), addr) < 0)
-			return ADDR_NOMEM;
-	} else
+	/* A hop needs a mailbox and a host: "a%@b" and "!a@b" lead nowhere. */
+	if (pct != NULL && (pct == addr || pct + 1 == addr + llen))
+		pct = NULL;
+	if (bang != NULL && (bang == addr || bang + 1 == addr + llen))
+		bang = NULL;
+	if (inner != NULL)
+		n = asprintf(next, "%.*s", (int)llen, addr);
+	else if (pct != NULL)
+		n = asprintf(next, "%.*s@%.*s", (int)(pct - addr), addr,
+		    (int)(llen - (size_t)(pct - addr) - 1), pct + 1);
+	else if (bang != NULL)
+		n = asprintf(next, "%.*s@%.*s", (int)(llen - (size_t)(bang - addr) - 1),
+		    bang + 1, (int)(bang - addr), addr);
+	else
 		return ADDR_OK;
-	r = addr_canon(alt, strlen(alt), &canon, 0);
-	if (r == ADDR_OK && keep_detail)
-		r = addr_canon(alt, strlen(alt), &next, 1);
+	if (n < 0) {
+		*next = NULL;
+		return ADDR_NOMEM;
+	}
+	return ADDR_OK;
+}
+
+/*
+ * addr_emit_routed - report every address a relay could route addr to,
+ * hop by hop (see route_next()), flagged ADDR_HOW_ROUTED. With
+ * keep_detail, addr still has its "+detail" and so does each next hop:
+ * a relay may apply the route before it removes a detail, and
+ * "security+x%kernel.org@relay" then goes to security+x@kernel.org.
+ * A chain longer than ADDR_MAX_ROUTE_HOPS is not followed further: its
+ * last address is reported once more with ADDR_HOW_CUT, so that the
+ * caller can treat the rest as not examined (a limit, never a pass).
+ */
+static int
+addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int keep_detail)
+{
+	char *cur = NULL, *alt = NULL, *canon = NULL, *next = NULL;
+	const char *from = addr;
+	int depth, r = ADDR_OK;
+
+	for (depth = 0; ; depth++) {
+		if ((r = route_next(from, &alt)) != ADDR_OK || alt == NULL)
+			break;
+		if (depth >= ADDR_MAX_ROUTE_HOPS) {
+			r = sink(arg, from, how | ADDR_HOW_ROUTED | ADDR_HOW_CUT);
+			break;
+		}
+		r = addr_canon(alt, strlen(alt), &canon, 0, CANON_INTERNAL);
+		if (r == ADDR_OK && keep_detail)
+			r = addr_canon(alt, strlen(alt), &next, 1, CANON_INTERNAL);
+		free(alt);
+		alt = NULL;
+		if (r == ADDR_INVALID) {
+			r = ADDR_OK;
+			break;
+		}
+		if (r != ADDR_OK)
+			break;
+		if ((r = sink(arg, canon, how | ADDR_HOW_ROUTED)) != ADDR_OK)
+			break;
+		free(cur);
+		if (next != NULL) {
+			cur = next;
+			free(canon);
+		} else
+			cur = canon;
+		canon = next = NULL;
+		from = cur;
+	}
 	free(alt);
-	if (r == ADDR_INVALID) {
-		free(canon);
-		return ADDR_OK;
-	}
-	if (r != ADDR_OK) {
-		free(canon);
-		return r;
-	}
-	r = sink(arg, canon, how | ADDR_HOW_ROUTED);
-	if (r == ADDR_OK)
-		r = addr_emit_routed(next != NULL ? next : canon, sink, arg, how, depth + 1,
-		    keep_detail);
 	free(canon);
 	free(next);
+	free(cur);
 	return r;
 }
 
-/* addr_emit - normalise one candidate and hand it to the sink */
+/*
+ * addr_emit - normalise one candidate and hand it to the sink, with the
+ * addresses its routes lead to; form is CANON_QUOTED or CANON_INTERNAL.
+ */
 static int
-addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
+addr_emit_form(const char *s, size_t len, addr_sink_fn sink, void *arg, int how, int form)
 {
 	char *canon, *full = NULL;
 	int r;
 
-	r = addr_normalize(s, len, &canon);
+	r = addr_canon(s, len, &canon, 0, form);
 	if (r == ADDR_INVALID)
 		return ADDR_OK;
 	if (r != ADDR_OK)
 		return r;
 	r = sink(arg, canon, how);
-	if (r == ADDR_OK && strpbrk(canon, "%!") != NULL)
-		r = addr_emit_routed(canon, sink, arg, how, 0, 0);
+	if (r == ADDR_OK)
+		r = addr_emit_routed(canon, sink, arg, how, 0);
 	/* The same route read before the detail is removed (see above). */
 	if (r == ADDR_OK && memchr(s, '+', len) != NULL &&
-	    (r = addr_canon(s, len, &full, 1)) == ADDR_OK &&
-	    strcmp(full, canon) != 0 && strpbrk(full, "%!") != NULL)
-		r = addr_emit_routed(full, sink, arg, how, 0, 1);
+	    (r = addr_canon(s, len, &full, 1, form)) == ADDR_OK &&
+	    strcmp(full, canon) != 0)
+		r = addr_emit_routed(full, sink, arg, how, 1);
+	if (r == ADDR_INVALID)
+		r = ADDR_OK;
 	free(full);
 	free(canon);
 	return r;
 }
 
-/* addr_from_envelope - one SMTP path ("<a@b>", "a@b", "<>") */
+/* addr_emit - addr_emit_form() for a quoted (external) address */
+static int
+addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
+{
+	return addr_emit_form(s, len, sink, arg, how, CANON_QUOTED);
+}
+
+static int addr_search_tokens(const char *, addr_sink_fn, void *);
+
+/*
+ * addr_from_envelope - one SMTP path ("<a@b>", "a@b", "<>"), read as
+ * Postfix's smtpd reads it (smtp_path.c). A path that holds more than one
+ * address (Postfix answers 501; another MTA may not) is read both as one
+ * address and as damaged text.
+ */
 int
 addr_from_envelope(const char *arg, addr_sink_fn sink, void *sinkarg)
 {
-	return addr_emit(arg, strlen(arg), sink, sinkarg, 0);
+	char *internal;
+	int r;
+
+	switch (smtp_path_read(arg, &internal)) {
+	case SMTP_PATH_OK:
+		r = addr_emit_form(internal, strlen(internal), sink, sinkarg, 0,
+		    CANON_INTERNAL);
+		free(internal);
+		return r;
+	case SMTP_PATH_AMBIGUOUS:
+		if ((r = addr_emit(arg, strlen(arg), sink, sinkarg, 0)) != ADDR_OK)
+			return r;
+		return addr_search_tokens(arg, sink, sinkarg);
+	default:
+		return ADDR_NOMEM;
+	}
 }
 
 /*
@@ -399,7 +526,7 @@ int
 addr_header_is_clean(const char *v, size_t *at_count)
 {
 	int comment = 0, angle = 0, literal = 0, group = 0;
-	size_t ats = 0;
+	size_t ats = 0, angle_ats = 0;
 
 	for (; *v != '\0'; v++) {
 		if (*v == '\\') {
@@ -445,15 +572,23 @@ addr_header_is_clean(const char *v, size_t *at_count)
 			if (angle)
 				return 0;
 			angle = 1;
+			angle_ats = 0;
 			break;
 		case '>':
 			if (!angle)
 				return 0;
 			angle = 0;
+			ats += angle_ats;
 			break;
 		case ':':
-			/* Inside <> a ':' ends a source route. */
-			if (!angle) {
+			/*
+			 * Inside <> a ':' ends an obsolete source route
+			 * ("<@relay:a@b>"): its '@' signs are the route's,
+			 * which the parser drops, not lost addresses.
+			 */
+			if (angle)
+				angle_ats = 0;
+			else {
 				if (group)
 					return 0;
 				group = 1;
@@ -465,7 +600,10 @@ addr_header_is_clean(const char *v, size_t *at_count)
 			group = 0;
 			break;
 		case '@':
-			ats++;
+			if (angle)
+				angle_ats++;
+			else
+				ats++;
 			break;
 		}
 	}

@@ -19,7 +19,8 @@
 
 /* How an address was found, beyond where. */
 #define ADDR_HOW_DAMAGED	0x01	/* token found in a header that did not parse cleanly */
-#define ADDR_HOW_ROUTED		0x02	/* derived from a percent-hack or bang path */
+#define ADDR_HOW_ROUTED		0x02	/* derived from a route: %, ! or an @ in the local part */
+#define ADDR_HOW_CUT		0x04	/* a route went on past the hop limit: not all examined */
 
 /* Results. */
 #define ADDR_OK		0

@@ -29,7 +29,7 @@ static int
 sink(void *arg, const char *addr, int how)
 {
 	check_canonical(addr);
-	FUZZ_CHECK((how & ~(ADDR_HOW_DAMAGED | ADDR_HOW_ROUTED)) == 0, "unknown how bits");
+	FUZZ_CHECK((how & ~(ADDR_HOW_DAMAGED | ADDR_HOW_ROUTED | ADDR_HOW_CUT)) == 0, "unknown how bits");
 	(*(size_t *)arg)++;
 	return ADDR_OK;
 }
