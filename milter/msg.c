@@ -121,6 +121,8 @@ msg_record_addr(void *arg, const char *addr, int how)
 	struct msg *m = ac->m;
 	uintptr_t pos;
 
+	if (how & ADDR_HOW_CUT)
+		msg_limit(m, "max_route_hops");
 	if (m->index == NULL && (m->index = strmap_new(16)) == NULL)
 		return ADDR_NOMEM;
 	if ((pos = (uintptr_t)strmap_get(m->index, addr)) != 0) {
@@ -224,6 +226,13 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	}
 	m->nheaders++;
 	m->header_bytes += len;
+	/*
+	 * The MTA cuts a header at its header_size_limit before a milter
+	 * sees it: an address past the cut was not examined.
+	 */
+	if (ac.source != 0 && m->limits.mta_header_size_limit > 0 &&
+	    len + MSG_MTA_CUT_SLACK >= m->limits.mta_header_size_limit)
+		msg_limit(m, "mta_header_size_limit");
 	if (ac.source != 0) {
 		r = addr_from_header(value, msg_record_addr, &ac);
 		if (r == ADDR_NOMEM)

@@ -15,7 +15,15 @@ struct msg_limits {
 	size_t	max_header_bytes;	/* header bytes kept and examined */
 	size_t	max_addresses;		/* distinct recipient addresses */
 	size_t	max_recipients;		/* RCPT TO commands */
+	size_t	mta_header_size_limit;	/* the MTA cuts longer headers; 0: no cut */
 };
+
+/*
+ * A recipient header within this many bytes of mta_header_size_limit may
+ * have been cut by the MTA: white space before the colon, which the MTA
+ * counts and the milter never sees, and the MTA's own rounding.
+ */
+#define MSG_MTA_CUT_SLACK	1024
 
 struct msg_addr {
 	char	*addr;		/* canonical form */

@@ -17,6 +17,7 @@
  *	  msg LINE		one line (plus LF) of a message file read with
  *				msgfile_read (the ccguard -t path)
  *	  gen NAME		a generated input too large for the table
+ *	  mta-header-limit N	mta_header_size_limit for this case (0: none)
  * Values take C escapes: \\ \n \r \t \0 \xHH.
  */
 #include "config.h"
@@ -44,6 +45,8 @@ struct hcase {
 	size_t	 nhdrs;
 	char	**gens;
 	size_t	 ngens;
+	size_t	 mta_header_limit;	/* mta_header_size_limit for this case */
+	int	 have_mta_header_limit;
 };
 
 static int failures, ncases;
@@ -286,6 +289,7 @@ static void
 run_case(struct policy *p, struct hcase *c)
 {
 	const struct eval_opts opts = harness_opts(p);
+	struct msg_limits limits;
 	struct harness_rec rec;
 	struct verdict v;
 	struct msg *m;
@@ -298,7 +302,10 @@ run_case(struct policy *p, struct hcase *c)
 
 	ncases++;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((m = msg_new(&p->conf->limits)) == NULL) {
+	limits = p->conf->limits;
+	if (c->have_mta_header_limit)
+		limits.mta_header_size_limit = c->mta_header_limit;
+	if ((m = msg_new(&limits)) == NULL) {
 		perror("msg_new");
 		exit(99);
 	}
@@ -436,6 +443,10 @@ main(int argc, char *argv[])
 			c.from = strdup(val);
 		} else if (strcmp(kind, "gen") == 0)
 			push(&c.gens, &c.ngens, val);
+		else if (strcmp(kind, "mta-header-limit") == 0) {
+			c.mta_header_limit = strtoul(val, NULL, 10);
+			c.have_mta_header_limit = 1;
+		}
 		else if (strcmp(kind, "hdr") == 0) {
 			char *colon = strchr(val, ':');
 
