@@ -60,6 +60,7 @@ static const struct conf_def conf_table[] = {
 	{ "max_addresses",	CT_SIZE,   F(limits.max_addresses), "50000", 10, 10000000 },
 	{ "max_recipients",	CT_SIZE,   F(limits.max_recipients), "10000", 1, 10000000 },
 	{ "mta_header_size_limit", CT_SIZE, F(limits.mta_header_size_limit), "102400", 0, (size_t)1 << 30 },
+	{ "mta_header_token_limit", CT_SIZE, F(limits.mta_header_token_limit), "10240", 0, (size_t)1 << 30 },
 	{ "log_pass",		CT_BOOL,   F(log_pass),	"yes", 0, 0 },
 	{ "hostname",		CT_STRING, F(hostname),	"", 0, 0 },
 	{ "hold_header",	CT_STRING, F(hold_header), "X-Ccguard-Hold", 0, 0 },

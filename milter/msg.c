@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "msg.h"
+#include "smtp_path.h"
 #include "strmap.h"
 
 struct msg *
@@ -233,6 +234,18 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	if (ac.source != 0 && m->limits.mta_header_size_limit > 0 &&
 	    len + MSG_MTA_CUT_SLACK >= m->limits.mta_header_size_limit)
 		msg_limit(m, "mta_header_size_limit");
+	/*
+	 * When Postfix rewrites an address header (mail from its own
+	 * network), it drops every token past header_address_token_limit.
+	 * A value has at most one token per byte: only long ones are counted.
+	 */
+	if (ac.source != 0 && m->limits.mta_header_token_limit > 0) {
+		size_t limit = m->limits.mta_header_token_limit;
+		size_t near = limit - MSG_MTA_TOKEN_SLACK(limit);
+
+		if (strlen(value) >= near && smtp_path_token_count(value, near) >= near)
+			msg_limit(m, "mta_header_token_limit");
+	}
 	if (ac.source != 0) {
 		r = addr_from_header(value, msg_record_addr, &ac);
 		if (r == ADDR_NOMEM)

@@ -16,6 +16,7 @@ struct msg_limits {
 	size_t	max_addresses;		/* distinct recipient addresses */
 	size_t	max_recipients;		/* RCPT TO commands */
 	size_t	mta_header_size_limit;	/* the MTA cuts longer headers; 0: no cut */
+	size_t	mta_header_token_limit;	/* the MTA cuts address headers at so many tokens */
 };
 
 /*
@@ -24,6 +25,13 @@ struct msg_limits {
  * counts and the milter never sees, and the MTA's own rounding.
  */
 #define MSG_MTA_CUT_SLACK	1024
+
+/*
+ * A recipient header with at least mta_header_token_limit less an eighth
+ * tokens may have been cut by the MTA's rewriting, which also adds and
+ * drops a few tokens (a default domain, a source route) after its cut.
+ */
+#define MSG_MTA_TOKEN_SLACK(limit)	((limit) / 8)
 
 struct msg_addr {
 	char	*addr;		/* canonical form */

@@ -137,6 +137,55 @@ skip_comment(const char *s)
 	return s;
 }
 
+/* skip_word - for s at a word's first character, the character after it */
+static const char *
+skip_word(const char *s, unsigned char close)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\') {
+			if (s[1] == '\0')
+				return s + 1;
+			s++;
+		} else if (close != 0 ? (unsigned char)*s == close :
+		    atom_stop((unsigned char)*s, 0))
+			break;
+	}
+	return s;
+}
+
+/*
+ * smtp_path_token_count - how many tokens Postfix's RFC 822 scanner cuts
+ * text into (comments count, white space does not), counting no further
+ * than stop. Postfix drops what lies past header_address_token_limit
+ * tokens when it rewrites an address header.
+ */
+size_t
+smtp_path_token_count(const char *s, size_t stop)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < stop) {
+		unsigned char c = (unsigned char)*s;
+
+		if (is_path_space(c)) {
+			s++;
+			continue;
+		}
+		n++;
+		if (c == '(')
+			s = skip_comment(s + 1);
+		else if (c == '"' || c == '[') {
+			s = skip_word(s + 1, c == '"' ? '"' : ']');
+			if (*s != '\0')
+				s++;
+		} else if (is_operator(c))
+			s++;
+		else
+			s = skip_word(s, 0);
+	}
+	return n;
+}
+
 /* tokenize - cut text into tokens; comments are dropped */
 static void
 tokenize(struct path_tokens *pt, const char *s)

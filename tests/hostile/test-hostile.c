@@ -17,7 +17,8 @@
  *	  msg LINE		one line (plus LF) of a message file read with
  *				msgfile_read (the ccguard -t path)
  *	  gen NAME		a generated input too large for the table
- *	  mta-header-limit N	mta_header_size_limit for this case (0: none)
+ *	  no-mta-cuts		mta_header_size_limit and mta_header_token_limit 0,
+ *				as with an MTA that cuts no header
  * Values take C escapes: \\ \n \r \t \0 \xHH.
  */
 #include "config.h"
@@ -45,8 +46,7 @@ struct hcase {
 	size_t	 nhdrs;
 	char	**gens;
 	size_t	 ngens;
-	size_t	 mta_header_limit;	/* mta_header_size_limit for this case */
-	int	 have_mta_header_limit;
+	int	 no_mta_cuts;		/* as with an MTA that cuts no header */
 };
 
 static int failures, ncases;
@@ -303,8 +303,10 @@ run_case(struct policy *p, struct hcase *c)
 	ncases++;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	limits = p->conf->limits;
-	if (c->have_mta_header_limit)
-		limits.mta_header_size_limit = c->mta_header_limit;
+	if (c->no_mta_cuts) {
+		limits.mta_header_size_limit = 0;
+		limits.mta_header_token_limit = 0;
+	}
 	if ((m = msg_new(&limits)) == NULL) {
 		perror("msg_new");
 		exit(99);
@@ -443,10 +445,8 @@ main(int argc, char *argv[])
 			c.from = strdup(val);
 		} else if (strcmp(kind, "gen") == 0)
 			push(&c.gens, &c.ngens, val);
-		else if (strcmp(kind, "mta-header-limit") == 0) {
-			c.mta_header_limit = strtoul(val, NULL, 10);
-			c.have_mta_header_limit = 1;
-		}
+		else if (strcmp(kind, "no-mta-cuts") == 0)
+			c.no_mta_cuts = 1;
 		else if (strcmp(kind, "hdr") == 0) {
 			char *colon = strchr(val, ':');
 
