@@ -42,8 +42,8 @@ echo "=== make check"
 make -j2 check >/dev/null 2>&1
 count_log .
 grep -E '^(FAIL|ERROR|SKIP)' test-suite.log 2>/dev/null | head -40
-[ -n "${CI:-}" ] && grep -q '^SKIP: tests/e2e' test-suite.log 2>/dev/null && {
-	echo "=== e2e tests were skipped in CI: that is a failure"; failed=$((failed + 1)); }
+[ -n "${CI:-}" ] && grep -qE '^SKIP: tests/(e2e|oracle)/' test-suite.log 2>/dev/null && {
+	echo "=== e2e or oracle tests were skipped in CI: that is a failure"; failed=$((failed + 1)); }
 stage distcheck make -j2 distcheck
 cd "$top"
 
