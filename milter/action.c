@@ -162,8 +162,9 @@ action_hold_header(const struct verdict *v, const struct msg *m, char *buf, unsi
 
 static const char *const limit_reply[] = {
 	"This message could not be fully examined by the co-addressing policy",
-	"filter (too many recipients, addresses or header bytes).",
-	"Please try again later or contact the postmaster.",
+	"filter (too many recipients or addresses, headers too long, or an",
+	"address routed through too many hops). Please try again later or",
+	"contact the postmaster.",
 	NULL
 };
 
