@@ -142,6 +142,25 @@ strmap_foreach(const struct strmap *m, void (*fn)(const char *, void *, void *),
 			fn(m->slots[i].key, m->slots[i].value, arg);
 }
 
+/* strmap_stats - probe lengths of the keys present (for tests) */
+void
+strmap_stats(const struct strmap *m, struct strmap_stats *st)
+{
+	size_t i, probes;
+
+	memset(st, 0, sizeof(*st));
+	st->count = m->count;
+	st->cap = m->cap;
+	for (i = 0; i < m->cap; i++) {
+		if (m->slots[i].key == NULL)
+			continue;
+		probes = ((i - (m->slots[i].hash & (m->cap - 1))) & (m->cap - 1)) + 1;
+		st->total_probes += probes;
+		if (probes > st->max_probe)
+			st->max_probe = probes;
+	}
+}
+
 struct strmap *
 strmap_free(struct strmap *m, void (*free_value)(void *))
 {

@@ -14,4 +14,17 @@ int	 strmap_put(struct strmap *, const char *key, void *value, void **old);
 void	 strmap_foreach(const struct strmap *, void (*)(const char *, void *, void *), void *);
 struct strmap *strmap_free(struct strmap *, void (*free_value)(void *));
 
+/*
+ * For tests: the shape of the table. A lookup of a key reads the slots
+ * from the key's home slot to its own; probes counts them (1: it sits at
+ * home). A hash an attacker can steer makes max_probe grow with count.
+ */
+struct strmap_stats {
+	size_t	 count;		/* keys */
+	size_t	 cap;		/* slots */
+	size_t	 max_probe;	/* the longest lookup of a present key */
+	size_t	 total_probes;	/* the sum over all present keys */
+};
+void	 strmap_stats(const struct strmap *, struct strmap_stats *);
+
 #endif

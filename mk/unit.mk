@@ -50,3 +50,10 @@ EXTRA_DIST += \
 	tests/rules/warn-lint.rules
 tests_unit_test_strbuf_SOURCES = tests/unit/test-strbuf.c tests/unit/testlib.h
 tests_unit_test_strbuf_LDADD = $(CORE_LIBS)
+# The string map, and hash flooding counted in probes (fnv-collide.c makes
+# the hostile address set; tests/bench/gen-cc.c writes it as a message).
+check_PROGRAMS += tests/unit/test-strmap
+tests_unit_test_strmap_SOURCES = tests/unit/test-strmap.c tests/unit/testlib.h \
+	tests/unit/fnv-collide.c tests/unit/fnv-collide.h
+tests_unit_test_strmap_LDADD = $(CORE_LIBS)
+TESTS += tests/unit/test-strmap
