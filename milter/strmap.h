@@ -1,10 +1,14 @@
 /*
- * strmap.h - open-addressing hash map from NUL-terminated strings to pointers.
+ * strmap.h - open-addressing hash map from NUL-terminated strings to
+ * pointers, with a keyed hash (SipHash-2-4, a random key per process).
  */
 #ifndef CCGUARD_STRMAP_H
 #define CCGUARD_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#define STRMAP_KEY_BYTES	16
 
 struct strmap;
 
@@ -26,5 +30,8 @@ struct strmap_stats {
 	size_t	 total_probes;	/* the sum over all present keys */
 };
 void	 strmap_stats(const struct strmap *, struct strmap_stats *);
+
+/* The hash itself, for its reference test vectors. */
+uint64_t strmap_siphash24(const unsigned char key[STRMAP_KEY_BYTES], const void *, size_t);
 
 #endif

@@ -56,4 +56,5 @@ check_PROGRAMS += tests/unit/test-strmap
 tests_unit_test_strmap_SOURCES = tests/unit/test-strmap.c tests/unit/testlib.h \
 	tests/unit/fnv-collide.c tests/unit/fnv-collide.h
 tests_unit_test_strmap_LDADD = $(CORE_LIBS)
+tests_unit_test_strmap_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=getrandom
 TESTS += tests/unit/test-strmap
