@@ -58,3 +58,6 @@ tests_unit_test_strmap_SOURCES = tests/unit/test-strmap.c tests/unit/testlib.h \
 tests_unit_test_strmap_LDADD = $(CORE_LIBS)
 tests_unit_test_strmap_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=getrandom
 TESTS += tests/unit/test-strmap
+# Private copies of what the tests hand to ccguard, whatever the checkout's
+# umask: sourced by the shell tests, imported by the Python ones.
+EXTRA_DIST += tests/fixtures.sh tests/fixtures.py
