@@ -172,6 +172,7 @@ strmap_hash(const char *s)
 	return strmap_siphash24(strmap_key, s, strlen(s));
 }
 
+/* strmap_new - an empty map sized for about hint keys; NULL when out of memory */
 struct strmap *
 strmap_new(size_t hint)
 {
@@ -191,6 +192,7 @@ strmap_new(size_t hint)
 	return m;
 }
 
+/* strmap_find - the slot holding key, or the empty slot where it would go */
 static struct strmap_slot *
 strmap_find(const struct strmap *m, const char *key, uint64_t h)
 {
@@ -205,6 +207,7 @@ strmap_find(const struct strmap *m, const char *key, uint64_t h)
 	}
 }
 
+/* strmap_get - the value stored for key, or NULL */
 void *
 strmap_get(const struct strmap *m, const char *key)
 {
@@ -264,6 +267,7 @@ strmap_put(struct strmap *m, const char *key, void *value, void **old)
 	return 0;
 }
 
+/* strmap_foreach - call fn(key, value, arg) for every entry, in no set order */
 void
 strmap_foreach(const struct strmap *m, void (*fn)(const char *, void *, void *), void *arg)
 {
@@ -293,6 +297,7 @@ strmap_stats(const struct strmap *m, struct strmap_stats *st)
 	}
 }
 
+/* strmap_free - release the map, each value through free_value; returns NULL */
 struct strmap *
 strmap_free(struct strmap *m, void (*free_value)(void *))
 {
