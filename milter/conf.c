@@ -245,8 +245,11 @@ conf_apply_line(struct conf *c, char *text, const char *file, int line,
 		no[c->noverrides].value = strdup(value);
 		no[c->noverrides].file = file;	/* c->path: lives as long as c */
 		no[c->noverrides].line = line;
-		if (no[c->noverrides].rule == NULL || no[c->noverrides].value == NULL)
+		if (no[c->noverrides].rule == NULL || no[c->noverrides].value == NULL) {
+			free(no[c->noverrides].rule);	/* not counted yet: conf_free misses it */
+			free(no[c->noverrides].value);
 			return -1;
+		}
 		c->noverrides++;
 		return 0;
 	}

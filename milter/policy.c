@@ -113,8 +113,15 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 		p->conf = conf_load(conf_path, d);
 	} else
 		p->conf = conf_defaults();
-	if (p->conf == NULL || (p->rs = ruleset_new()) == NULL)
+	if (p->conf == NULL) {
+		if (d->errors == errors)	/* conf_load() says why; conf_defaults() can not */
+			diag_error(d, "ccguard", 0, "out of memory");
 		goto fail;
+	}
+	if ((p->rs = ruleset_new()) == NULL) {
+		diag_error(d, p->conf->path, 0, "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < p->conf->nrules; i++) {
 		if (check_perms && policy_check_file(p->conf->rules[i], d) < 0)
 			continue;

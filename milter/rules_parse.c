@@ -31,7 +31,10 @@
  *	rules read when it is there); any other error is still an error. Every error is reported as
  *	file:line and parsing resumes after the block that holds it, so one
  *	run lists them all. The caller discards the ruleset when the diag
- *	holds any error: a rule file is never half loaded.
+ *	holds any error: a rule file is never half loaded. Running out of
+ *	memory is such an error ("out of memory" at the file and line being
+ *	read): a list entry, condition or example that could not be stored
+ *	must never load as a smaller one.
  */
 #include "config.h"
 
@@ -105,9 +108,28 @@ is_word_char(unsigned char c)
 	return c > ' ' && c != 0x7f && strchr("{}(),\"#", c) == NULL;
 }
 
-/* lex - read the next token */
+static void lex_token(struct parser *);
+
+/* lex - read the next token; one that did not fit in memory is an error */
 static void
 lex(struct parser *ps)
+{
+	struct lexer *lx = &ps->lx;
+
+	lex_token(ps);
+	if (lx->tok == T_ERROR || lx->text.error == STRBUF_OK)
+		return;
+	if (lx->text.error == STRBUF_FULL)
+		diag_error(ps->d, ps->file, lx->tokline, "word, string or pattern longer "
+		    "than %zu bytes", lx->text.max);
+	else
+		diag_error(ps->d, ps->file, lx->tokline, "out of memory");
+	lx->tok = T_ERROR;
+}
+
+/* lex_token - read the next token into lx->text */
+static void
+lex_token(struct parser *ps)
 {
 	struct lexer *lx = &ps->lx;
 	int sawnl = 0;
@@ -227,6 +249,13 @@ error_here(struct parser *ps, const char *fmt, ...)
 	diag_error(ps->d, ps->file, ps->lx.tokline, "%s", msg);
 }
 
+/* error_nomem - an allocation failed while reading the current token */
+static void
+error_nomem(struct parser *ps)
+{
+	diag_error(ps->d, ps->file, ps->lx.tokline, "out of memory");
+}
+
 /* recover - skip to the end of the block the error is in */
 static void
 recover(struct parser *ps, int inblock)
@@ -330,7 +359,13 @@ listset_add(struct strmap *map, const char *key, int id)
 	if (ls == NULL)
 		nls->n = 0;
 	nls->ids[nls->n++] = id;
-	return strmap_put(map, key, nls, NULL);
+	/* Replacing a key's value never allocates; a new key may fail. */
+	if (strmap_put(map, key, nls, NULL) < 0) {
+		if (ls == NULL)
+			free(nls);
+		return -1;
+	}
+	return 0;
 }
 
 /* list_add_entry - one address, "@domain" or pattern-less entry */
@@ -345,9 +380,17 @@ list_add_entry(struct parser *ps, int id, const char *entry, const char *file, i
 		/* Normalise the domain the same way as message addresses. */
 		char *probe;
 
-		if (asprintf(&probe, "x%s", entry) < 0 ||
-		    (r = addr_normalize(probe, strlen(probe), &canon), free(probe), r) != ADDR_OK ||
-		    strchr(canon, '@') == NULL) {
+		if (asprintf(&probe, "x%s", entry) < 0) {
+			diag_error(ps->d, file, line, "out of memory");
+			return;
+		}
+		r = addr_normalize(probe, strlen(probe), &canon);
+		free(probe);
+		if (r == ADDR_NOMEM) {
+			diag_error(ps->d, file, line, "out of memory");
+			return;
+		}
+		if (r != ADDR_OK || strchr(canon, '@') == NULL) {
 			diag_error(ps->d, file, line, "bad domain entry \"%s\"", entry);
 			free(canon);
 			return;
@@ -359,8 +402,12 @@ list_add_entry(struct parser *ps, int id, const char *entry, const char *file, i
 		return;
 	}
 	if (strchr(entry, '@') == NULL ||
-	    addr_normalize(entry, strlen(entry), &canon) != ADDR_OK) {
-		diag_error(ps->d, file, line, "bad address \"%s\" (want local@domain, @domain or /pattern/)", entry);
+	    (r = addr_normalize(entry, strlen(entry), &canon)) != ADDR_OK) {
+		if (strchr(entry, '@') != NULL && r == ADDR_NOMEM)
+			diag_error(ps->d, file, line, "out of memory");
+		else
+			diag_error(ps->d, file, line, "bad address \"%s\" (want local@domain, "
+			    "@domain or /pattern/)", entry);
 		return;
 	}
 	if (listset_add(ps->rs->literals, canon, id) < 0)
@@ -371,53 +418,59 @@ list_add_entry(struct parser *ps, int id, const char *entry, const char *file, i
 
 /*
  * combinable_source - the pattern as "(?flags:source)" for ruleset.c's
- * prefilter, or NULL when it can not be combined with others unchanged:
- * numbered or named back references, recursion, conditions and verbs
- * depend on the pattern standing alone.
+ * prefilter in *out, or NULL there when it can not be combined with
+ * others unchanged: numbered or named back references, recursion,
+ * conditions and verbs depend on the pattern standing alone. -1 when out
+ * of memory.
  */
-static char *
-combinable_source(const char *src, const char *flags)
+static int
+combinable_source(const char *src, const char *flags, char **out)
 {
 	static const char *const unsafe[] = {
 		"\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?+", "(?-", NULL
 	};
 	const char *p;
-	char *out;
 	size_t i;
 
+	*out = NULL;
 	for (i = 0; unsafe[i] != NULL; i++)
 		if (strstr(src, unsafe[i]) != NULL)
-			return NULL;
+			return 0;
 	for (p = src; *p != '\0'; p++) {
 		if (*p == '\\' && p[1] != '\0') {
 			if (isdigit((unsigned char)p[1]))
-				return NULL;
+				return 0;
 			p++;
 		} else if (p[0] == '(' && p[1] == '?' && isdigit((unsigned char)p[2]))
-			return NULL;
+			return 0;
 	}
 	/* A trailing newline ends an x-mode comment before the group closes. */
-	if (asprintf(&out, "(?%s:%s%s)", flags, src, strchr(flags, 'x') != NULL ? "\n" : "") < 0)
-		return NULL;
-	return out;
+	if (asprintf(out, "(?%s:%s%s)", flags, src, strchr(flags, 'x') != NULL ? "\n" : "") < 0) {
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
+/* list_add_pattern - a compiled pattern joins list id (which then owns it) */
 static void
 list_add_pattern(struct parser *ps, int id, pcre2_code *re, const char *src,
-    const char *flags)
+    const char *flags, const char *file, int line)
 {
 	struct addrlist *l = &ps->rs->lists[id];
 	pcre2_code **np;
-	char **ns;
+	char **ns, *combined;
 
-	if ((np = realloc(l->patterns, (l->npatterns + 1) * sizeof(*np))) == NULL ||
+	if (combinable_source(src, flags, &combined) < 0 ||
+	    (np = realloc(l->patterns, (l->npatterns + 1) * sizeof(*np))) == NULL ||
 	    (l->patterns = np, ns = realloc(l->pattern_srcs, (l->npatterns + 1) * sizeof(*ns))) == NULL) {
+		free(combined);
 		pcre2_code_free(re);
-		diag_error(ps->d, ps->file, ps->lx.tokline, "out of memory");
+		diag_error(ps->d, file, line, "out of memory");
 		return;
 	}
 	l->pattern_srcs = ns;
-	ns[l->npatterns] = combinable_source(src, flags);
+	ns[l->npatterns] = combined;
 	np[l->npatterns++] = re;
 }
 
@@ -432,9 +485,12 @@ list_load_file(struct parser *ps, int id, const char *path, int optional)
 	int lineno = 0;
 	FILE *fp;
 
-	if ((full = path_relative(ps, path)) == NULL)
+	if ((full = path_relative(ps, path)) == NULL ||
+	    (display = ruleset_intern_file(ps->rs, full)) == NULL) {
+		free(full);
+		error_nomem(ps);
 		return;
-	display = ruleset_intern_file(ps->rs, full);
+	}
 	if (optional)
 		ps->rs->lists[id].optional = 1;
 	if ((fp = fopen(full, "r")) == NULL) {
@@ -449,7 +505,7 @@ list_load_file(struct parser *ps, int id, const char *path, int optional)
 		return;
 	}
 	free(full);
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	while ((errno = 0, n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
 		if ((p = strchr(line, '#')) != NULL)
 			*p = '\0';
@@ -477,13 +533,16 @@ list_load_file(struct parser *ps, int id, const char *path, int optional)
 				ps->file = savefile;
 			}
 			if (re != NULL)
-				list_add_pattern(ps, id, re, p + 1, slash + 1);
+				list_add_pattern(ps, id, re, p + 1, slash + 1, display, lineno);
 			continue;
 		}
 		list_add_entry(ps, id, p, display, lineno);
 	}
-	/* A directory opens, then fails to read: never take it as empty. */
-	if (ferror(fp))
+	/*
+	 * A directory opens, then fails to read; getline() may run out of
+	 * memory: never take what was read as the whole list.
+	 */
+	if (ferror(fp) || !feof(fp))
 		diag_error(ps->d, ps->file, ps->lx.tokline, "cannot read list file %s: %s",
 		    display, strerror(errno));
 	free(line);
@@ -522,6 +581,7 @@ parse_list(struct parser *ps)
 	memset(&nl[id], 0, sizeof(nl[id]));
 	if ((nl[id].name = strdup(strbuf_str(&ps->lx.text))) == NULL) {
 		diag_error(ps->d, ps->file, line, "out of memory");
+		recover(ps, 0);
 		return;
 	}
 	nl[id].file = ps->file;
@@ -563,7 +623,8 @@ parse_list(struct parser *ps)
 			    ps->lx.flags, ps->lx.tokline);
 
 			if (re != NULL)
-				list_add_pattern(ps, id, re, strbuf_str(&ps->lx.text), ps->lx.flags);
+				list_add_pattern(ps, id, re, strbuf_str(&ps->lx.text), ps->lx.flags,
+				    ps->file, ps->lx.tokline);
 			break;
 		}
 		default:
@@ -660,7 +721,11 @@ parse_atom(struct parser *ps)
 			error_here(ps, "expected a list name, found %s", tok_desc(&ps->lx));
 			goto bad;
 		}
-		c->listname = strdup(strbuf_str(&ps->lx.text));
+		/* Without its name the condition could never be bound to its list. */
+		if ((c->listname = strdup(strbuf_str(&ps->lx.text))) == NULL) {
+			error_nomem(ps);
+			goto bad;
+		}
 		c->line = ps->lx.tokline;
 		lex(ps);
 		if (rcpt && is_word(ps, "via")) {
@@ -689,7 +754,10 @@ parse_atom(struct parser *ps)
 			error_here(ps, "expected a header name after 'header', found %s", tok_desc(&ps->lx));
 			goto bad;
 		}
-		c->header = strdup(strbuf_str(&ps->lx.text));
+		if ((c->header = strdup(strbuf_str(&ps->lx.text))) == NULL) {
+			error_nomem(ps);
+			goto bad;
+		}
 		lex(ps);
 		if (is_word(ps, "exists")) {
 			lex(ps);
@@ -713,7 +781,8 @@ parse_atom(struct parser *ps)
 		return c;
 	}
 	if (is_word(ps, "authenticated") || is_word(ps, "always")) {
-		c = cond_new(ps, is_word(ps, "always") ? COND_TRUE : COND_AUTHENTICATED);
+		if ((c = cond_new(ps, is_word(ps, "always") ? COND_TRUE : COND_AUTHENTICATED)) == NULL)
+			return NULL;
 		lex(ps);
 		return c;
 	}
@@ -812,7 +881,7 @@ parse_expr(struct parser *ps)
 	return parse_binary(ps, "or", COND_OR, parse_term);
 }
 
-/* load_template - a template by path, loaded once per ruleset */
+/* load_template - a template by path, loaded once per ruleset; NULL: error reported */
 static struct template *
 load_template(struct parser *ps, const char *path)
 {
@@ -820,16 +889,24 @@ load_template(struct parser *ps, const char *path)
 	char *full;
 	const char *display;
 
-	if ((full = path_relative(ps, path)) == NULL)
+	if ((full = path_relative(ps, path)) == NULL) {
+		error_nomem(ps);
 		return NULL;
+	}
 	if ((t = strmap_get(ps->rs->templates, full)) != NULL) {
 		free(full);
 		return t;
 	}
-	display = ruleset_intern_file(ps->rs, full);
-	t = template_load(full, display != NULL ? display : full, ps->d);
-	if (t != NULL && strmap_put(ps->rs->templates, full, t, NULL) < 0)
+	if ((display = ruleset_intern_file(ps->rs, full)) == NULL) {
+		free(full);
+		error_nomem(ps);
+		return NULL;
+	}
+	t = template_load(full, display, ps->d);
+	if (t != NULL && strmap_put(ps->rs->templates, full, t, NULL) < 0) {
 		t = template_free(t);
+		error_nomem(ps);
+	}
 	free(full);
 	return t;
 }
@@ -891,7 +968,11 @@ parse_rule(struct parser *ps)
 		recover(ps, 0);
 		return;
 	}
-	r.name = strdup(strbuf_str(&ps->lx.text));
+	if ((r.name = strdup(strbuf_str(&ps->lx.text))) == NULL) {
+		diag_error(ps->d, ps->file, line, "out of memory");
+		recover(ps, 0);
+		return;
+	}
 	r.file = ps->file;
 	r.line = line;
 	r.enabled = 1;
@@ -940,7 +1021,9 @@ parse_rule(struct parser *ps)
 				error_here(ps, "expected a quoted template path, found %s", tok_desc(&ps->lx));
 				goto bad;
 			}
-			t = load_template(ps, strbuf_str(&ps->lx.text));
+			/* A missing text must not load as the built-in one. */
+			if ((t = load_template(ps, strbuf_str(&ps->lx.text))) == NULL)
+				goto bad;
 			if (reply)
 				r.reply = t;
 			else
@@ -982,6 +1065,7 @@ bad_noskip:
 	ruleset_cond_free(r.when);
 }
 
+/* strv_push - append a copy of s to the vector; -1 when out of memory */
 static int
 strv_push(char ***v, size_t *n, const char *s)
 {
@@ -1025,7 +1109,8 @@ parse_example(struct parser *ps)
 				goto bad;
 			}
 			free(ex.sender);
-			ex.sender = strdup(strbuf_str(&ps->lx.text));
+			if ((ex.sender = strdup(strbuf_str(&ps->lx.text))) == NULL)
+				goto nomem;
 			lex(ps);
 		} else if (is_word(ps, "rcpt")) {
 			lex(ps);
@@ -1037,7 +1122,8 @@ parse_example(struct parser *ps)
 				if (is_word(ps, "sender") || is_word(ps, "rcpt") || is_word(ps, "header") ||
 				    is_word(ps, "auth") || is_word(ps, "body") || is_word(ps, "expect"))
 					break;
-				strv_push(&ex.rcpts, &ex.nrcpts, strbuf_str(&ps->lx.text));
+				if (strv_push(&ex.rcpts, &ex.nrcpts, strbuf_str(&ps->lx.text)) < 0)
+					goto nomem;
 				lex(ps);
 			}
 		} else if (is_word(ps, "header")) {
@@ -1052,13 +1138,15 @@ parse_example(struct parser *ps)
 				goto bad;
 			}
 			if ((nh = realloc(ex.headers, (ex.nheaders + 1) * sizeof(*nh))) == NULL)
-				goto bad;
+				goto nomem;
 			ex.headers = nh;
 			nh[ex.nheaders].name = strndup(h, (size_t)(colon - h));
 			for (colon++; *colon == ' ' || *colon == '\t'; colon++)
 				;
 			nh[ex.nheaders].value = strdup(colon);
-			ex.nheaders++;
+			ex.nheaders++;	/* both freed below if either is missing */
+			if (nh[ex.nheaders - 1].name == NULL || nh[ex.nheaders - 1].value == NULL)
+				goto nomem;
 			lex(ps);
 		} else if (is_word(ps, "auth")) {
 			lex(ps);
@@ -1067,7 +1155,8 @@ parse_example(struct parser *ps)
 				goto bad;
 			}
 			free(ex.auth);
-			ex.auth = strdup(strbuf_str(&ps->lx.text));
+			if ((ex.auth = strdup(strbuf_str(&ps->lx.text))) == NULL)
+				goto nomem;
 			lex(ps);
 		} else if (is_word(ps, "body")) {
 			int bits;
@@ -1088,7 +1177,8 @@ parse_example(struct parser *ps)
 			lex(ps);
 			if (ps->lx.tok == T_WORD && valid_name(strbuf_str(&ps->lx.text))) {
 				free(ex.expect_rule);
-				ex.expect_rule = strdup(strbuf_str(&ps->lx.text));
+				if ((ex.expect_rule = strdup(strbuf_str(&ps->lx.text))) == NULL)
+					goto nomem;
 				lex(ps);
 			}
 		} else {
@@ -1102,11 +1192,15 @@ parse_example(struct parser *ps)
 		diag_error(ps->d, ps->file, line, "example has no 'expect' line");
 		goto bad_noskip;
 	}
-	if ((nex = realloc(ps->rs->examples, (ps->rs->nexamples + 1) * sizeof(*nex))) == NULL)
+	if ((nex = realloc(ps->rs->examples, (ps->rs->nexamples + 1) * sizeof(*nex))) == NULL) {
+		diag_error(ps->d, ps->file, line, "out of memory");
 		goto bad_noskip;
+	}
 	ps->rs->examples = nex;
 	nex[ps->rs->nexamples++] = ex;
 	return;
+nomem:
+	error_nomem(ps);
 bad:
 	recover(ps, 1);
 bad_noskip:
@@ -1140,7 +1234,7 @@ rules_parse_text(struct ruleset *rs, const char *text, const char *display,
 	ps.d = d;
 	ps.file = ruleset_intern_file(rs, display);
 	ps.dir = basedir != NULL ? strdup(basedir) : NULL;
-	if (ps.file == NULL) {
+	if (ps.file == NULL || (basedir != NULL && ps.dir == NULL)) {
 		diag_error(d, display, 0, "out of memory");
 		free(ps.dir);
 		return -1;
@@ -1187,12 +1281,22 @@ rules_parse_file(struct ruleset *rs, const char *path, struct diag *d)
 	}
 	strbuf_init(&sb, RULES_MAX_FILE);
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (strbuf_append(&sb, chunk, n) != STRBUF_OK) {
-			diag_error(d, path, 0, "rule file too large (limit 16 MiB)");
+		if ((r = strbuf_append(&sb, chunk, n)) != STRBUF_OK) {
+			if (r == STRBUF_FULL)
+				diag_error(d, path, 0, "rule file too large (limit 16 MiB)");
+			else
+				diag_error(d, path, 0, "out of memory");
 			fclose(fp);
 			strbuf_free(&sb);
 			return -1;
 		}
+	}
+	if (ferror(fp)) {
+		/* e.g. a directory: it opens, then reads nothing; never load that as empty */
+		diag_error(d, path, 0, "cannot read rule file: %s", strerror(errno));
+		fclose(fp);
+		strbuf_free(&sb);
+		return -1;
 	}
 	fclose(fp);
 	if (sb.len > 0 && memchr(sb.data, '\0', sb.len) != NULL) {
@@ -1201,6 +1305,7 @@ rules_parse_file(struct ruleset *rs, const char *path, struct diag *d)
 		return -1;
 	}
 	if ((copy = strdup(path)) == NULL) {
+		diag_error(d, path, 0, "out of memory");
 		strbuf_free(&sb);
 		return -1;
 	}

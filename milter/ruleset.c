@@ -206,31 +206,40 @@ ruleset_needs_header(const struct ruleset *rs, const char *name)
 	return 0;
 }
 
-static void
+/* ruleset_add_header - ask the MTA for this header; -1 when out of memory */
+static int
 ruleset_add_header(struct ruleset *rs, const char *name)
 {
 	char **nh;
 
 	if (ruleset_needs_header(rs, name))
-		return;
+		return 0;
 	if ((nh = realloc(rs->headers, (rs->nheaders + 1) * sizeof(*nh))) == NULL)
-		return;
+		return -1;
 	rs->headers = nh;
-	if ((nh[rs->nheaders] = strdup(name)) != NULL)
-		rs->nheaders++;
+	if ((nh[rs->nheaders] = strdup(name)) == NULL)
+		return -1;
+	rs->nheaders++;
+	return 0;
 }
 
-static void
+/*
+ * ruleset_scan_cond - note the headers and body a condition looks at; -1
+ * when out of memory (a header not asked for would never match)
+ */
+static int
 ruleset_scan_cond(struct ruleset *rs, const struct cond *c)
 {
 	if (c == NULL)
-		return;
-	if (c->kind == COND_HEADER_MATCHES || c->kind == COND_HEADER_EXISTS)
-		ruleset_add_header(rs, c->header);
+		return 0;
+	if ((c->kind == COND_HEADER_MATCHES || c->kind == COND_HEADER_EXISTS) &&
+	    ruleset_add_header(rs, c->header) < 0)
+		return -1;
 	if (c->kind == COND_BODY)
 		rs->needs_body = 1;
-	ruleset_scan_cond(rs, c->left);
-	ruleset_scan_cond(rs, c->right);
+	if (ruleset_scan_cond(rs, c->left) < 0)
+		return -1;
+	return ruleset_scan_cond(rs, c->right);
 }
 
 /* ruleset_free_prefilters - drop the pattern runs (the patterns stay) */
@@ -320,6 +329,9 @@ ruleset_build_prefilters(struct ruleset *rs)
 					strbuf_putc(&all, '|');
 				strbuf_puts(&all, l->pattern_srcs[j]);
 			}
+			/* A combined pattern missing a part would skip matches. */
+			if (all.error != STRBUF_OK)
+				goto fail;
 			pf->n++;
 		}
 	}
@@ -347,7 +359,7 @@ ruleset_finish(struct ruleset *rs)
 
 	rs->needs_body = 0;
 	for (i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].enabled)
-			ruleset_scan_cond(rs, rs->rules[i].when);
+		if (rs->rules[i].enabled && ruleset_scan_cond(rs, rs->rules[i].when) < 0)
+			return -1;
 	return 0;
 }

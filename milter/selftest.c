@@ -144,6 +144,7 @@ struct overlap_ctx {
 	const char	*found;
 };
 
+/* find_overlap - strmap_foreach callback: the least key in both lists */
 static void
 find_overlap(const char *key, void *value, void *arg)
 {
@@ -152,13 +153,12 @@ find_overlap(const char *key, void *value, void *arg)
 	size_t i;
 	int ina = 0, inb = 0;
 
-	if (oc->found != NULL)
-		return;
 	for (i = 0; i < ls->n; i++) {
 		ina |= ls->ids[i] == oc->a;
 		inb |= ls->ids[i] == oc->b;
 	}
-	if (ina && inb)
+	/* The first in byte order: the map's own order changes per process. */
+	if (ina && inb && (oc->found == NULL || strcmp(key, oc->found) < 0))
 		oc->found = key;
 }
 

@@ -5,7 +5,8 @@
 # plain rules, so `make` and `make check` never compile them. The run is
 # not a test: it prints a table and the targets met or not, and never fails
 # the build for a missed target.
-BENCH_PROGS = tests/bench/driver$(EXEEXT) tests/bench/nullmilter$(EXEEXT)
+BENCH_PROGS = tests/bench/driver$(EXEEXT) tests/bench/nullmilter$(EXEEXT) \
+	tests/bench/gen-cc$(EXEEXT)
 
 tests/bench/driver$(EXEEXT): $(srcdir)/tests/bench/driver.c
 	@$(MKDIR_P) tests/bench
@@ -17,12 +18,19 @@ tests/bench/nullmilter$(EXEEXT): $(srcdir)/tests/bench/nullmilter.c
 	$(AM_V_CCLD)$(CC) $(DEFS) $(CPPFLAGS) -std=gnu11 $(WARN_CFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $(srcdir)/tests/bench/nullmilter.c $(MILTER_LIBS)
 
+tests/bench/gen-cc$(EXEEXT): $(srcdir)/tests/bench/gen-cc.c \
+    $(srcdir)/tests/unit/fnv-collide.c $(srcdir)/tests/unit/fnv-collide.h
+	@$(MKDIR_P) tests/bench
+	$(AM_V_CCLD)$(CC) $(DEFS) -I$(top_builddir) $(CPPFLAGS) -std=gnu11 $(WARN_CFLAGS) \
+	    $(CFLAGS) $(LDFLAGS) -o $@ $(srcdir)/tests/bench/gen-cc.c \
+	    $(srcdir)/tests/unit/fnv-collide.c
+
 bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    bash $(srcdir)/tests/bench/run-bench.sh
 
 .PHONY: bench
-EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
+EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c tests/bench/gen-cc.c \
 	tests/bench/run-bench.sh tests/bench/postfix-bench.sh
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
 	tests/bench/body.rules

@@ -50,3 +50,14 @@ EXTRA_DIST += \
 	tests/rules/warn-lint.rules
 tests_unit_test_strbuf_SOURCES = tests/unit/test-strbuf.c tests/unit/testlib.h
 tests_unit_test_strbuf_LDADD = $(CORE_LIBS)
+# The string map, and hash flooding counted in probes (fnv-collide.c makes
+# the hostile address set; tests/bench/gen-cc.c writes it as a message).
+check_PROGRAMS += tests/unit/test-strmap
+tests_unit_test_strmap_SOURCES = tests/unit/test-strmap.c tests/unit/testlib.h \
+	tests/unit/fnv-collide.c tests/unit/fnv-collide.h
+tests_unit_test_strmap_LDADD = $(CORE_LIBS)
+tests_unit_test_strmap_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=getrandom
+TESTS += tests/unit/test-strmap
+# Private copies of what the tests hand to ccguard, whatever the checkout's
+# umask: sourced by the shell tests, imported by the Python ones.
+EXTRA_DIST += tests/fixtures.sh tests/fixtures.py

@@ -12,7 +12,10 @@
 #   3. peak RSS of ccguard for a small and a 50 MB body;
 #   4. RSS of ccguard with 200 idle and 200 busy connections;
 #   5. end to end through a private Postfix on loopback (smtp-source ->
-#      Postfix -> smtp-sink), skipped with a message when not root.
+#      Postfix -> smtp-sink), skipped with a message when not root;
+#   6. hash flooding: ccguard -t on a 1 MB Cc header of 49,000 addresses
+#      made to collide under FNV-1a (tests/bench/gen-cc) against one of
+#      random addresses, as a ratio.
 # It then prints the targets and whether each was met. It never fails on a
 # missed target: it is a measurement, not a test. BENCH_QUICK=1 makes every
 # run shorter (for trying the script out); BENCH_PARTS="1 5" runs only the
@@ -22,10 +25,11 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 ROUNDS=${BENCH_ROUNDS:-5}
 QUICK=${BENCH_QUICK:-0}
-PARTS=${BENCH_PARTS:-1 2 3 4 5}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6}
 CCGUARD=$top_builddir/milter/ccguard
 DRIVER=$top_builddir/tests/bench/driver
 NULLM=$top_builddir/tests/bench/nullmilter
+GENCC=$top_builddir/tests/bench/gen-cc
 RULES=$top_srcdir/rules/kernel-security.rules
 
 part() {	# part N - whether BENCH_PARTS selects part N
@@ -379,6 +383,32 @@ else
 fi
 echo
 
+# --- 6. hash flooding ---------------------------------------------------------
+
+if part 6; then
+	NFLOOD=49000
+	"$GENCC" collide "$NFLOOD" >"$W/cc-collide.eml" &&
+	    "$GENCC" random "$NFLOOD" >"$W/cc-random.eml" || exit 1
+	echo "6. Hash flooding: ccguard -t on one message with $NFLOOD addresses in Cc" \
+	    "($(( $(stat -c %s "$W/cc-collide.eml") / 1024 )) KiB)"
+	declare -A FLOOD=([collide]= [random]=)
+	for r in $(seq "$ROUNDS"); do
+		for v in collide random; do
+			t0=$(date +%s.%N)
+			"$CCGUARD" -c "$C_SHIP" -t "$W/cc-$v.eml" >"$W/flood.out" 2>&1 ||
+			    echo "bench: ccguard -t failed on cc-$v.eml: $(tail -1 "$W/flood.out")" >&2
+			t1=$(date +%s.%N)
+			FLOOD[$v]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')"
+		done
+	done
+	FL_C=$(median ${FLOOD[collide]}) FL_R=$(median ${FLOOD[random]})
+	FL_RATIO=$(ratio "$FL_C" "$FL_R")
+	printf '   %-44s %10.1f ms\n' "addresses colliding under FNV-1a" "$FL_C"
+	printf '   %-44s %10.1f ms\n' "random addresses of the same length" "$FL_R"
+	printf '   %-44s %10s\n' "colliding / random" "$FL_RATIO"
+	echo
+fi
+
 # --- targets ----------------------------------------------------------------
 
 echo "Targets"
@@ -410,6 +440,10 @@ fi
 if part 2; then
 	printf '   %-62s %8s  %s\n' "recipients: time per recipient, 100,000 vs 1,000 (linear: <= 2)" \
 	    "$LINEAR" "$(verdict "$LINEAR <= 2")"
+fi
+if part 6; then
+	printf '   %-62s %8s  %s\n' "hash flooding: colliding / random addresses <= 2" \
+	    "$FL_RATIO" "$(verdict "$FL_RATIO <= 2")"
 fi
 if [ "$PF_DONE" = 1 ]; then
 	pf_targets

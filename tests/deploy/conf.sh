@@ -12,13 +12,14 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 ccguard=$top_builddir/milter/ccguard
 conf=$top_builddir/etc/ccguard.conf
-rules=$top_srcdir/rules/kernel-security.rules
 fail=0
 
 [ -x "$ccguard" ] || { echo "FAIL: $ccguard not built"; exit 1; }
 [ -f "$conf" ] || { echo "FAIL: $conf not generated"; exit 1; }
-tmp=$(mktemp -d) || exit 1
+. "$top_srcdir/tests/fixtures.sh"
+tmp=$(fixture_dir conf) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+rules=$(fixture_rules "$tmp") || exit 1
 
 if grep -n '@[a-z]*@' "$conf"; then
 	echo "FAIL: unsubstituted @name@ in $conf"

@@ -6,8 +6,10 @@
 # installed configuration and rules; a second install keeps a locally edited
 # ccguard.conf; uninstall removes what install added.
 set -u
-: "${top_builddir:?}"
-tmp=$(mktemp -d) || exit 1
+: "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/fixtures.sh"	# umask 022: the files written here are not group writable
+tmp=$(fixture_dir install) || exit 1
+chmod 755 "$tmp"	# the installed tree is read as other users would read it
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
 fail=0

@@ -45,7 +45,8 @@ fi
 # their own examples (the shipped-policy excerpt first, then the local file).
 ccguard=${top_builddir:-.}/milter/ccguard
 if [ -x "$ccguard" ]; then
-	tmp=$(mktemp -d) || exit 1
+	. "$top_srcdir/tests/fixtures.sh"
+	tmp=$(fixture_dir manpages) || exit 1
 	trap 'rm -rf "$tmp"' EXIT
 	awk -v dir="$tmp" '
 	    /^\.Bd -literal/ { inb = 1; first = 1; next }
@@ -53,7 +54,7 @@ if [ -x "$ccguard" ]; then
 	    inb && first { first = 0; if ($1 == "list") out = sprintf("%s/ex%d.rules", dir, ++n) }
 	    inb && out != "" { print > out }
 	' "$top_srcdir/man/ccguard.rules.5"
-	cp "$top_srcdir/rules/kernel-and-distros.reply" "$tmp/"
+	fixture_copy "$tmp" "$top_srcdir/rules/kernel-and-distros.reply" || exit 1
 	n=$(ls "$tmp"/ex*.rules 2>/dev/null | wc -l)
 	if [ "$n" -ne 2 ]; then
 		echo "FAIL: want 2 rule-file examples in ccguard.rules(5), found $n"

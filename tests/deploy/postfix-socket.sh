@@ -24,11 +24,13 @@ done
 id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null 2>&1 ||
 	{ echo "SKIP: no postfix user or postdrop group"; exit 77; }
 ccguard=$(cd "$top_builddir" && pwd)/milter/ccguard
-rules=$(cd "$top_srcdir" && pwd)/rules/kernel-security.rules
 [ -x "$ccguard" ] || { echo "FAIL: $ccguard not built"; exit 1; }
 
-tmp=$(mktemp -d /tmp/ccguard-deploy-pf.XXXXXX) || exit 1
+. "$top_srcdir/tests/fixtures.sh"
+tmp=$(fixture_dir deploy-pf) || exit 1
 chmod 755 "$tmp"
+# The rules, privately (ccguard reads them as root, before it drops to nobody).
+mkdir -m 700 "$tmp/fixtures" && rules=$(fixture_rules "$tmp/fixtures") || exit 1
 etc=$tmp/etc spool=$tmp/spool
 ccpid=
 cleanup() {

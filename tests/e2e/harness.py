@@ -55,6 +55,9 @@ import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fixtures  # noqa: E402  (also sets umask 022 for what the tests write)
+
 SKIP = 77
 HARD_ERROR = 99
 
@@ -513,6 +516,8 @@ class Env:
 
     conf: extra ccguard.conf lines (after user/socket/rules);
     rules: extra rule files (absolute paths) after the shipped one;
+    the shipped rules are read from a private copy made by start()
+    (rules_dir; shipped_rules names its kernel-security.rules);
     main_cf: dict of extra/overriding Postfix main.cf settings;
     milter: start ccguard at once (False: start_milter() later)."""
 
@@ -520,7 +525,8 @@ class Env:
         self.srcdir = _srcdir()
         self.builddir = _builddir()
         self.ccguard = os.path.join(self.builddir, "milter", "ccguard")
-        self.shipped_rules = os.path.join(self.srcdir, "rules", "kernel-security.rules")
+        self.rules_dir = None
+        self.shipped_rules = None
         self.extra_conf = conf
         self.extra_rules = list(rules)
         self.main_cf_extra = dict(main_cf or {})
@@ -570,6 +576,11 @@ class Env:
         os.makedirs(self.config_dir)
         os.makedirs(self.queue_dir, mode=0o755)
         os.makedirs(self.path("data"))
+        # ccguard refuses group-writable rules; a checkout may have any umask.
+        os.makedirs(self.path("fixtures"), mode=0o700)
+        os.chmod(self.path("fixtures"), 0o700)
+        self.shipped_rules = fixtures.copy_rules(self.path("fixtures"))
+        self.rules_dir = os.path.dirname(self.shipped_rules)
         pf = pwd.getpwnam("postfix")
         os.chown(self.path("data"), pf.pw_uid, pf.pw_gid)
         self.sink = Sink(self.path("sink"))
@@ -837,9 +848,9 @@ class Env:
                  "socket = unix:" + self.socket,
                  "rules = " + self.shipped_rules]
         lines += ["rules = " + r for r in self.extra_rules]
-        with open(self.conf_path, "w") as f:
-            f.write("\n".join(lines) + "\n" + self.extra_conf +
-                    ("" if self.extra_conf.endswith("\n") or not self.extra_conf else "\n"))
+        fixtures.write_file(self.conf_path, "\n".join(lines) + "\n" + self.extra_conf +
+                            ("" if self.extra_conf.endswith("\n") or not self.extra_conf
+                             else "\n"), 0o600)
 
     def start_milter(self, timeout=10):
         """start_milter - run ccguard (stderr to ccguard.log); wait for its socket."""

@@ -90,8 +90,7 @@ def test(env):
 
 
 def main():
-    d = tempfile.mkdtemp(prefix="ccguard-e2e-rules-")
-    os.chmod(d, 0o755)
+    d = tempfile.mkdtemp(prefix="ccguard-e2e-rules-")	# 0700
     local = os.path.join(d, "local.rules")
     write(local, GOOD_RULES)
     try:

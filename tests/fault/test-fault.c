@@ -8,6 +8,9 @@
  * (tempfail 451 4.3.0, origin "error"); a message that would pass never
  * passes after a failure; the MTA is told exactly what the verdict says.
  * The shipped rules are loaded before the failures are armed.
+ *
+ * Then loading: the Nth allocation of policy_load() fails, for every N,
+ * while a policy is in force (see sweep_load()).
  */
 #include "config.h"
 
@@ -18,6 +21,8 @@
 #include "../unit/testlib.h"
 #include "../hostile/harness.h"
 #include "fault.h"
+#include "strmap.h"
+#include "template.h"
 
 /* MTA operations that record without allocating. */
 struct rec {
@@ -206,11 +211,239 @@ sweep(const struct policy *p, const struct fcase *c)
 	    c->label, total_eval, total_action);
 }
 
-/* main - sweep every case under the shipped rules */
+/* dump_setting - conf_dump callback: "name = value" lines */
+static void
+dump_setting(void *arg, const char *name, const char *value)
+{
+	strbuf_printf(arg, "%s = %s\n", name, value);
+}
+
+/* same_cond - two condition trees say the same thing, lists bound alike */
+static int
+same_cond(const struct cond *a, const struct cond *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (a->kind != b->kind || a->list != b->list || a->scope != b->scope ||
+	    a->body_flags != b->body_flags || (a->re == NULL) != (b->re == NULL) ||
+	    (a->header == NULL) != (b->header == NULL) ||
+	    (a->listname == NULL) != (b->listname == NULL))
+		return 0;
+	if ((a->header != NULL && strcmp(a->header, b->header) != 0) ||
+	    (a->listname != NULL && strcmp(a->listname, b->listname) != 0))
+		return 0;
+	return same_cond(a->left, b->left) && same_cond(a->right, b->right);
+}
+
+struct map_cmp {
+	struct strmap	*other;
+	int		 differ;
+};
+
+/* same_listset - strmap_foreach callback: the key is in other with the same lists */
+static void
+same_listset(const char *key, void *value, void *arg)
+{
+	struct map_cmp *mc = arg;
+	const struct listset *a = value, *b = strmap_get(mc->other, key);
+
+	if (b == NULL || a->n != b->n || memcmp(a->ids, b->ids, a->n * sizeof(a->ids[0])) != 0)
+		mc->differ = 1;
+}
+
+/* same_map - two list maps hold the same keys with the same lists */
+static int
+same_map(struct strmap *a, struct strmap *b)
+{
+	struct strmap_stats sa, sb;
+	struct map_cmp mc = { b, 0 };
+
+	strmap_stats(a, &sa);
+	strmap_stats(b, &sb);
+	if (sa.count != sb.count)
+		return 0;
+	strmap_foreach(a, same_listset, &mc);
+	return !mc.differ;
+}
+
+/* policy_diff - what differs between a policy and the reference, or NULL */
+static const char *
+policy_diff(const struct policy *ref, const struct policy *p)
+{
+	const struct ruleset *a = ref->rs, *b = p->rs;
+	struct strbuf ca, cb;
+	size_t i;
+	int same;
+
+	strbuf_init(&ca, 0);
+	strbuf_init(&cb, 0);
+	conf_dump(ref->conf, dump_setting, &ca);
+	conf_dump(p->conf, dump_setting, &cb);
+	same = ca.error == STRBUF_OK && cb.error == STRBUF_OK &&
+	    strcmp(strbuf_str(&ca), strbuf_str(&cb)) == 0;
+	strbuf_free(&ca);
+	strbuf_free(&cb);
+	if (!same || ref->conf->noverrides != p->conf->noverrides)
+		return "settings";
+	if (a->nlists != b->nlists || a->nrules != b->nrules || a->nexamples != b->nexamples)
+		return "number of lists, rules or examples";
+	for (i = 0; i < a->nlists; i++) {
+		const struct addrlist *la = &a->lists[i], *lb = &b->lists[i];
+
+		if (strcmp(la->name, lb->name) != 0 || la->nliterals != lb->nliterals ||
+		    la->ndomains != lb->ndomains || la->npatterns != lb->npatterns ||
+		    la->used != lb->used || la->optional != lb->optional)
+			return "a list";
+	}
+	if (!same_map(a->literals, b->literals) || !same_map(a->domains, b->domains))
+		return "list entries";
+	for (i = 0; i < a->nrules; i++) {
+		const struct rule *ra = &a->rules[i], *rb = &b->rules[i];
+
+		if (strcmp(ra->name, rb->name) != 0 || ra->action != rb->action ||
+		    ra->file_action != rb->file_action || ra->monitor != rb->monitor ||
+		    ra->enabled != rb->enabled || strcmp(ra->code, rb->code) != 0 ||
+		    strcmp(ra->dsn, rb->dsn) != 0 || (ra->reply == NULL) != (rb->reply == NULL) ||
+		    (ra->guidance == NULL) != (rb->guidance == NULL) ||
+		    (ra->reply != NULL && strcmp(ra->reply->text, rb->reply->text) != 0) ||
+		    (ra->guidance != NULL && strcmp(ra->guidance->text, rb->guidance->text) != 0))
+			return "a rule";
+		if (!same_cond(ra->when, rb->when))
+			return "a rule's condition";
+	}
+	for (i = 0; i < a->nexamples; i++) {
+		const struct example *ea = &a->examples[i], *eb = &b->examples[i];
+
+		if (ea->nrcpts != eb->nrcpts || ea->nheaders != eb->nheaders ||
+		    (ea->sender == NULL) != (eb->sender == NULL) ||
+		    (ea->auth == NULL) != (eb->auth == NULL) ||
+		    (ea->expect_rule == NULL) != (eb->expect_rule == NULL))
+			return "an example";
+	}
+	if (a->nheaders != b->nheaders || a->needs_body != b->needs_body)
+		return "the headers or body the rules need";
+	for (i = 0; i < a->nheaders; i++)
+		if (!ruleset_needs_header(b, a->headers[i]))
+			return "the headers the rules need";
+	return NULL;
+}
+
+/* verdicts - the action and rule each case gets under p, as one line */
+static void
+verdicts(const struct policy *p, struct strbuf *out)
+{
+	const struct eval_opts opts = harness_opts(p);
+	struct verdict v;
+	struct msg *m;
+	size_t i;
+
+	strbuf_reset(out);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if ((m = fill(p, &cases[i])) == NULL) {
+			strbuf_puts(out, "(no memory) ");
+			continue;
+		}
+		eval_message(p->rs, m, &opts, &v);
+		strbuf_printf(out, "%s/%s ", action_name(v.action),
+		    v.rule != NULL ? v.rule->name : "-");
+		verdict_clear(&v);
+		msg_free(m);
+	}
+}
+
+/*
+ * sweep_load - fail each allocation of policy_load (reading the conf and
+ * rule files, compiling, running the examples) in turn, as a SIGHUP
+ * reload under memory pressure would: the load fails with a diagnostic,
+ * or gives a policy identical to the one loaded without failures; the
+ * policy in force is then the new one, or still the old one, and either
+ * gives every case the same verdict.
+ */
+static void
+sweep_load(const char *label, const char *rules, const char *extra)
+{
+	char conf[] = "/tmp/ccguard-fault-XXXXXX";
+	unsigned long n, total, failed = 0, survived = 0;
+	struct policy *ref, *p, *cur;
+	struct strbuf want, got;
+	struct diag d;
+	const char *why;
+	FILE *fp;
+	int fd;
+
+	if ((fd = mkstemp(conf)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		CHECK(0, "%s: cannot write a conf", label);
+		return;
+	}
+	fprintf(fp, "rules = %s\nuser =\n%s\n", rules, extra);
+	fclose(fp);
+	diag_init(&d);
+	ref = policy_load(conf, 0, &d);
+	CHECK(ref != NULL, "%s: does not load without failures:\n%s", label, strbuf_str(&d.text));
+	diag_free(&d);
+	if (ref == NULL) {
+		unlink(conf);
+		return;
+	}
+	strbuf_init(&want, 0);
+	strbuf_init(&got, 0);
+	verdicts(ref, &want);
+
+	/* Without failures: how many allocations a load makes. */
+	diag_init(&d);
+	fault_arm(0);
+	p = policy_load(conf, 0, &d);
+	total = fault_disarm();
+	diag_free(&d);
+	CHECK(p != NULL && policy_diff(ref, p) == NULL, "%s: a second load differs", label);
+	CHECK(total > 100, "%s: only %lu allocations counted", label, total);
+	policy_install(p);
+
+	for (n = 1; n <= total; n++) {
+		cur = policy_current();
+		diag_init(&d);
+		fault_arm(n);
+		p = policy_load(conf, 0, &d);
+		fault_disarm();
+		CHECK(fault_hit(), "%s: N=%lu: the failure did not happen", label, n);
+		if (p == NULL) {
+			CHECK(d.errors > 0, "%s: N=%lu: no policy, and no error said why", label, n);
+			failed++;
+		} else if ((why = policy_diff(ref, p)) != NULL) {
+			CHECK(0, "%s: N=%lu: loaded, but %s differ(s):\n%s", label, n, why,
+			    strbuf_str(&d.text));
+			p = policy_unref(p);
+		} else
+			survived++;
+		diag_free(&d);
+		/* The reload: a new policy replaces the old, a failed one leaves it. */
+		if (p != NULL)
+			policy_install(p);
+		policy_unref(cur);
+		cur = policy_current();
+		CHECK(cur != NULL && (p == NULL || cur == p), "%s: N=%lu: policy in force", label, n);
+		if (cur == NULL)
+			break;
+		verdicts(cur, &got);
+		CHECK(strcmp(strbuf_str(&got), strbuf_str(&want)) == 0,
+		    "%s: N=%lu: verdicts %s, want %s", label, n, strbuf_str(&got), strbuf_str(&want));
+		policy_unref(cur);
+	}
+	printf("%s: %lu load allocations failed in turn: %lu loads refused, %lu complete anyway\n",
+	    label, total, failed, survived);
+	policy_install(NULL);
+	policy_unref(ref);
+	strbuf_free(&want);
+	strbuf_free(&got);
+	unlink(conf);
+}
+
+/* main - sweep every case under the shipped rules, then loading rules */
 int
 main(void)
 {
 	struct policy *p;
+	char *rules;
 	size_t i;
 
 	addr_init();
@@ -220,5 +453,14 @@ main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		sweep(p, &cases[i]);
 	policy_unref(p);
+
+	/* Every construct of the rule language, with overrides in the conf. */
+	sweep_load("load valid-all.rules", test_path("tests/rules/valid-all.rules"),
+	    "action.pair-reply = reject\naction.watch-public = off\n"
+	    "moderator = moderator@example.org\n");
+	if ((rules = harness_rules_path()) == NULL)
+		return 99;
+	sweep_load("load the shipped rules", rules, "action.kernel-and-distros-reply = monitor\n");
+	free(rules);
 	return test_exit("test-fault");
 }

@@ -35,7 +35,7 @@ def conf_text(env, extra=""):
             "moderator_template = %s\n"
             "postfix_config = %s\n"
             "release_key = %s\n" % (MODERATOR,
-                                    os.path.join(_srcdir, "rules", "moderator-notice.txt"),
+                                    os.path.join(env.rules_dir, "moderator-notice.txt"),
                                     env.config_dir, env.path("release.key"))) + extra
 
 

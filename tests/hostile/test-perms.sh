@@ -7,9 +7,10 @@ set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 ccguard=$top_builddir/milter/ccguard
 [ -x "$ccguard" ] || { echo "SKIP: $ccguard not built"; exit 77; }
-tmp=$(mktemp -d /tmp/ccguard-perms-XXXXXX) || exit 99
+. "$top_srcdir/tests/fixtures.sh"
+tmp=$(fixture_dir perms) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-cp "$top_srcdir"/rules/* "$tmp/"
+fixture_copy "$tmp" "$top_srcdir"/rules/* || exit 99
 printf 'rules = %s\nuser =\n' "$tmp/kernel-security.rules" > "$tmp/ccguard.conf"
 fail=0
 

@@ -16,7 +16,11 @@
 # directory, in the order given (a later file replaces an earlier one of
 # the same name); FILE may be a shell pattern such as rules/*, which must
 # match something. In those lines @top_srcdir@, @srcdir@ (tests/milter)
-# and @work@ (the temporary directory) are replaced.
+# and @work@ (the temporary directory) are replaced. ccguard never reads
+# the source tree in place (it refuses group-writable files, and a
+# checkout may have any umask): @top_srcdir@ and the scenario's
+# TOP_SRCDIR and SRCDIR name a private copy of rules/ and tests/milter's
+# fixtures in the temporary directory (tests/fixtures.sh).
 #
 # Environment (set by make check): top_srcdir, top_builddir, MILTERTEST.
 set -u
@@ -28,6 +32,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 srcdir=$top_srcdir/tests/milter
 daemon=$top_builddir/milter/ccguard
+. "$top_srcdir/tests/fixtures.sh"
 
 miltertest=${MILTERTEST:-}
 [ -n "$miltertest" ] || miltertest=$(command -v miltertest 2>/dev/null)
@@ -40,7 +45,7 @@ if [ ! -x "$daemon" ]; then
 	exit 99
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ccguard-mt.XXXXXX") || exit 99
+work=$(fixture_dir mt) || exit 99
 pid=
 # cleanup - stop the daemon if it still runs and remove the directory
 cleanup() {
@@ -57,9 +62,15 @@ conf=$work/ccguard.conf
 sock=$work/ccguard.sock
 log=$work/ccguard.log
 
+# The private source: the shipped rules and this directory's fixtures.
+fix=$work/src
+mkdir -p "$fix/tests/milter" && fixture_rules "$fix" >/dev/null &&
+    fixture_copy "$fix/tests/milter" "$srcdir"/*.rules "$srcdir"/*.reply "$srcdir"/short ||
+    exit 99
+
 # subst - the scenario's placeholders, on stdin
 subst() {
-	sed -e "s|@top_srcdir@|$top_srcdir|g" -e "s|@srcdir@|$srcdir|g" \
+	sed -e "s|@top_srcdir@|$fix|g" -e "s|@srcdir@|$fix/tests/milter|g" \
 	    -e "s|@work@|$work|g"
 }
 
@@ -80,7 +91,7 @@ done || exit 99
 	sed -n 's/^-- conf: *//p' "$scenario" | subst
 } >"$conf"
 grep -q '^rules *=' "$conf" ||
-	echo "rules = $top_srcdir/rules/kernel-security.rules" >>"$conf"
+	echo "rules = $fix/rules/kernel-security.rules" >>"$conf"
 
 # fail - report with the daemon's log and exit non-zero
 fail() {
@@ -108,8 +119,8 @@ export LUA_PATH LUA_PATH_5_3
 to=
 command -v timeout >/dev/null 2>&1 && to="timeout 120"
 $to "$miltertest" -s "$scenario" -D SOCKET="unix:$sock" -D WORK="$work" \
-    -D CONF="$conf" -D LOG="$log" -D PID="$pid" -D TOP_SRCDIR="$top_srcdir" \
-    -D SRCDIR="$srcdir"
+    -D CONF="$conf" -D LOG="$log" -D PID="$pid" -D TOP_SRCDIR="$fix" \
+    -D SRCDIR="$fix/tests/milter"
 rc=$?
 case $rc in
 0)	;;

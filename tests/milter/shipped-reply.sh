@@ -18,9 +18,11 @@ top_builddir=${top_builddir:-$top_srcdir}
 daemon=$top_builddir/milter/ccguard
 template=$top_srcdir/rules/kernel-and-distros.reply
 [ -x "$daemon" ] || { echo "ERROR: $daemon not built"; exit 99; }
+. "$top_srcdir/tests/fixtures.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ccguard-reply.XXXXXX") || exit 99
+work=$(fixture_dir reply) || exit 99
 trap 'rm -rf "$work"' EXIT
+rules=$(fixture_rules "$work") || exit 99
 trap 'exit 99' HUP INT PIPE TERM
 fails=0
 # fail - note one failed check and go on
@@ -31,7 +33,7 @@ fail() {
 
 cat >"$work/ccguard.conf" <<EOF
 user =
-rules = $top_srcdir/rules/kernel-security.rules
+rules = $rules
 EOF
 cat >"$work/report.eml" <<'EOF'
 From: Reporter <reporter@example.org>

@@ -17,8 +17,9 @@ daemon=$top_builddir/milter/ccguard
 [ -x "$daemon" ] || { echo "ERROR: $daemon not built"; exit 99; }
 command -v mkfifo >/dev/null 2>&1 || { echo "SKIP: no mkfifo"; exit 77; }
 command -v timeout >/dev/null 2>&1 || { echo "SKIP: no timeout(1)"; exit 77; }
+. "$top_srcdir/tests/fixtures.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ccguard-hup.XXXXXX") || exit 99
+work=$(fixture_dir hup) || exit 99
 pid=
 # cleanup - stop the daemon (even one stuck reading the FIFO) and tidy up
 cleanup() {
@@ -42,7 +43,7 @@ fifo=$work/kernel-security.rules
 log=$work/ccguard.log
 # Everything the rules name (replies, guidance, list files) beside the FIFO.
 for f in "$top_srcdir"/rules/*; do
-	[ "$f" = "$rules" ] || cp "$f" "$work/" || exit 99
+	[ "$f" = "$rules" ] || fixture_copy "$work" "$f" || exit 99
 done
 mkfifo -m 600 "$fifo" || exit 99
 # What a good load of the rules reports.

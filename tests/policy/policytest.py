@@ -1,5 +1,6 @@
 """Shared helpers for the policy tests: find ccguard, write a test
-configuration, run ccguard and report failures as "got X, want Y"."""
+configuration, run ccguard and report failures as "got X, want Y". ccguard
+only ever reads private copies (tests/fixtures.py)."""
 
 import os
 import re
@@ -7,6 +8,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fixtures  # noqa: E402,F401  (sets umask 022 for what the tests write)
 
 SKIP = 77
 

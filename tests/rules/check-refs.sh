@@ -6,16 +6,20 @@
 # the fixture directory removed from paths, must equal the .ref file
 # exactly; files named bad-* must make ccguard -n fail (EX_CONFIG), all
 # others must pass. test-rules.c checks the same files through the library.
+# ccguard reads private copies of the fixtures (tests/fixtures.sh).
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
+. "$top_srcdir/tests/fixtures.sh"
 ccguard=$top_builddir/milter/ccguard
-dir=$(cd "$top_srcdir/tests/rules" && pwd)
 if [ ! -x "$ccguard" ]; then
 	echo "check-refs: $ccguard not built" >&2
 	exit 99
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ccguard-refs.XXXXXX") || exit 99
+tmp=$(fixture_dir refs) || exit 99
 trap 'rm -rf "$tmp"' EXIT
+# The fixtures, privately: ccguard refuses group-writable rule files.
+mkdir "$tmp/rules" && fixture_copy "$tmp/rules" "$top_srcdir"/tests/rules/* || exit 99
+dir=$tmp/rules
 failed=0 n=0
 for ref in "$dir"/*.ref; do
 	name=$(basename "$ref" .ref)

@@ -25,7 +25,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -243,13 +242,13 @@ def main():
     if not os.access(binary, os.X_OK):
         print("SKIP: %s not built" % binary)
         return 77
-    rules = os.path.abspath(os.path.join(top_srcdir, "rules", "kernel-security.rules"))
-    tmp = tempfile.mkdtemp(prefix="ccguard-stress-")
+    sys.path.insert(0, os.path.join(top_srcdir, "tests"))
+    import fixtures
+    tmp = fixtures.private_dir("ccguard-stress-")
+    rules = fixtures.copy_rules(tmp)
     sock = os.path.join(tmp, "ccguard.sock")
-    conf = os.path.join(tmp, "ccguard.conf")
-    with open(conf, "w") as f:
-        f.write("rules = %s\nuser =\nlog_pass = no\n" % rules)
-    os.chmod(conf, 0o644)
+    conf = fixtures.write_file(os.path.join(tmp, "ccguard.conf"),
+                               "rules = %s\nuser =\nlog_pass = no\n" % rules)
     log = open(os.path.join(tmp, "ccguard.log"), "w+")
     daemon = subprocess.Popen([binary, "-c", conf, "-p", "unix:" + sock],
                               stdout=log, stderr=subprocess.STDOUT)
