@@ -110,30 +110,34 @@ def unescape(text, where):
     return _ESC_RX.sub(one, text.encode("utf-8"))
 
 
-def load_forms(path=FORMS_FILE):
-    """load_forms - the forms of path; Failure with file:line on a bad line."""
-    forms, seen = [], set()
+def data_lines(path):
+    """data_lines - (line number, "file:line", text) of each data line of path."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            where = "%s:%d" % (path, n)
-            fields = line.split("\t")
-            check(len(fields) == 4, "%s: want 4 TAB-separated fields (id, kind, form, note), got %d"
-                  % (where, len(fields)))
-            fid, kind, text, note = fields
-            check(_ID_RX.match(fid) is not None, "%s: bad id %r" % (where, fid))
-            check(fid not in seen, "%s: duplicate id %s" % (where, fid))
-            check(kind in ("envelope", "header"), "%s: kind must be envelope or header, not %r"
-                  % (where, kind))
-            check(text.strip() != "" or kind == "envelope", "%s: empty form" % where)
-            raw = unescape(text, where)
-            if kind == "header":
-                for h in raw.split(b"\n"):
-                    check(b"\r\n" not in h, "%s: use \\n between header lines" % where)
-            seen.add(fid)
-            forms.append(Form(fid, kind, text, raw, note, n))
+            if line.strip() and not line.startswith("#"):
+                yield n, "%s:%d" % (path, n), line
+
+
+def load_forms(path=FORMS_FILE):
+    """load_forms - the forms of path; Failure with file:line on a bad line."""
+    forms, seen = [], set()
+    for n, where, line in data_lines(path):
+        fields = line.split("\t")
+        check(len(fields) == 4, "%s: want 4 TAB-separated fields (id, kind, form, note), got %d"
+              % (where, len(fields)))
+        fid, kind, text, note = fields
+        check(_ID_RX.match(fid) is not None, "%s: bad id %r" % (where, fid))
+        check(fid not in seen, "%s: duplicate id %s" % (where, fid))
+        check(kind in ("envelope", "header"), "%s: kind must be envelope or header, not %r"
+              % (where, kind))
+        check(text.strip() != "" or kind == "envelope", "%s: empty form" % where)
+        raw = unescape(text, where)
+        if kind == "header":
+            for h in raw.split(b"\n"):
+                check(b"\r\n" not in h, "%s: use \\n between header lines" % where)
+        seen.add(fid)
+        forms.append(Form(fid, kind, text, raw, note, n))
     check(forms, "%s: no forms" % path)
     return forms
 
@@ -141,17 +145,12 @@ def load_forms(path=FORMS_FILE):
 def load_differences(path=DIFF_FILE, ids=None):
     """load_differences - {id: reason} of path; Failure with file:line."""
     out = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            where = "%s:%d" % (path, n)
-            fid, sep, reason = line.partition("\t")
-            check(sep and reason.strip(), "%s: want id, TAB, the reason" % where)
-            check(fid not in out, "%s: duplicate id %s" % (where, fid))
-            check(ids is None or fid in ids, "%s: %s is not an id of forms.txt" % (where, fid))
-            out[fid] = reason.strip()
+    for _, where, line in data_lines(path):
+        fid, sep, reason = line.partition("\t")
+        check(sep and reason.strip(), "%s: want id, TAB, the reason" % where)
+        check(fid not in out, "%s: duplicate id %s" % (where, fid))
+        check(ids is None or fid in ids, "%s: %s is not an id of forms.txt" % (where, fid))
+        out[fid] = reason.strip()
     return out
 
 
