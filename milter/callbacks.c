@@ -63,7 +63,7 @@ struct conn {
 static struct conn *
 conn_new(void)
 {
-	static const struct msg_limits initial = { 4096, 16, 16, 0, 0 };
+	static const struct msg_limits initial = { .max_header_bytes = 4096, .max_addresses = 16, .max_recipients = 16 };
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)

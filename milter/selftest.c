@@ -33,7 +33,7 @@
 static struct msg *
 selftest_example_msg(const struct example *ex)
 {
-	static const struct msg_limits limits = { 1 << 20, 10000, 10000, 0, 0 };
+	static const struct msg_limits limits = { .max_header_bytes = 1 << 20, .max_addresses = 10000, .max_recipients = 10000 };
 	struct msg *m;
 	size_t i;
 

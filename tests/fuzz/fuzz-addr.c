@@ -38,7 +38,7 @@ sink(void *arg, const char *addr, int how)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct msg_limits limits = { 1 << 20, 64, 64 };
+	static const struct msg_limits limits = { .max_header_bytes = 1 << 20, .max_addresses = 64, .max_recipients = 64 };
 	static int initialised;
 	struct msg *m;
 	size_t n = 0, ats;

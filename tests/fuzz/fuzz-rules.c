@@ -56,7 +56,7 @@ __wrap_fopen(const char *path, const char *mode)
 static void
 try_message(const struct ruleset *rs, const char *to, const char *cc, const char *irt)
 {
-	static const struct msg_limits limits = { 1 << 20, 1000, 1000 };
+	static const struct msg_limits limits = { .max_header_bytes = 1 << 20, .max_addresses = 1000, .max_recipients = 1000 };
 	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
 	struct verdict v;
 	struct msg *m;

@@ -65,7 +65,7 @@ check_reply(const struct reply *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct msg_limits limits = { 1 << 20, 64, 64 };
+	static const struct msg_limits limits = { .max_header_bytes = 1 << 20, .max_addresses = 64, .max_recipients = 64 };
 	struct verdict_match match;
 	struct template *t;
 	struct reply_vars rv;

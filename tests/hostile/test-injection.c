@@ -237,7 +237,7 @@ test_template_values(void)
 static void
 dash_sender(const char *arg, const char *want)
 {
-	static const struct msg_limits lim = { 65536, 100, 100 };
+	static const struct msg_limits lim = { .max_header_bytes = 65536, .max_addresses = 100, .max_recipients = 100 };
 	struct msg *m = msg_new(&lim);
 	const char *s;
 

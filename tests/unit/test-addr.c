@@ -218,7 +218,7 @@ addr_list_text(const struct msg *m, struct strbuf *sb)
 static void
 run_header_cases(void)
 {
-	static const struct msg_limits lim = { 1 << 20, 1000, 1000 };
+	static const struct msg_limits lim = { .max_header_bytes = 1 << 20, .max_addresses = 1000, .max_recipients = 1000 };
 	struct strbuf sb;
 	size_t i, j;
 
@@ -260,7 +260,7 @@ run_header_cases(void)
 static void
 run_how_cases(void)
 {
-	static const struct msg_limits lim = { 1 << 20, 1000, 1000 };
+	static const struct msg_limits lim = { .max_header_bytes = 1 << 20, .max_addresses = 1000, .max_recipients = 1000 };
 	const struct msg_addr *a;
 	struct msg *m;
 

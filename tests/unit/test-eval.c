@@ -341,7 +341,7 @@ test_hostile_reply(void)
 	    "Sender: ${sender}\n"
 	    "Subject: ${subject}\n"
 	    "Last line.\n";
-	static const struct msg_limits lim = { 1 << 20, 1000, 1000 };
+	static const struct msg_limits lim = { .max_header_bytes = 1 << 20, .max_addresses = 1000, .max_recipients = 1000 };
 	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
 	struct ruleset *rs = ruleset_new();
 	struct template *t;
@@ -413,7 +413,7 @@ test_reply_format(void)
 	struct diag d;
 	struct strbuf sb;
 	struct msg *m;
-	static const struct msg_limits lim = { 4096, 10, 10 };
+	static const struct msg_limits lim = { .max_header_bytes = 4096, .max_addresses = 10, .max_recipients = 10 };
 	size_t i;
 
 	memset(&v, 0, sizeof(v));
@@ -481,7 +481,7 @@ test_match_limit(void)
 	static const char rules[] =
 	    "list slow { /^(a+)+$/ }\n"
 	    "rule r {\n\twhen recipient in slow\n\taction reject\n}\n";
-	static const struct msg_limits lim = { 4096, 10, 10 };
+	static const struct msg_limits lim = { .max_header_bytes = 4096, .max_addresses = 10, .max_recipients = 10 };
 	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
 	struct ruleset *rs = ruleset_new();
 	struct verdict v;
@@ -513,7 +513,7 @@ test_match_limit(void)
 static void
 test_msg_reset(void)
 {
-	static const struct msg_limits lim = { 4096, 10, 2 };
+	static const struct msg_limits lim = { .max_header_bytes = 4096, .max_addresses = 10, .max_recipients = 2 };
 	struct msg *m = msg_new(&lim);
 
 	msg_set_string(m, &m->client, "mx.example[192.0.2.1]");
@@ -822,7 +822,7 @@ rules_from_text(const char *text, const char *label)
 static void
 test_body_matters(void)
 {
-	static const struct msg_limits lim = { 4096, 100, 100 };
+	static const struct msg_limits lim = { .max_header_bytes = 4096, .max_addresses = 100, .max_recipients = 100 };
 	const struct eval_opts opts = { ACTION_TEMPFAIL, ACTION_TEMPFAIL, 0 };
 	size_t i;
 
