@@ -1,0 +1,8 @@
+# mk/modmail.mk - moderation by mail: tokens and command grammar (modtoken.c,
+# modcmd.c, in libccguard.a), ccguardctl mail-command / mail-process / held
+# digest (ctl_mail.c), the systemd units, and their tests.
+check_PROGRAMS += tests/modmail/test-modtoken
+tests_modmail_test_modtoken_SOURCES = tests/modmail/test-modtoken.c tests/unit/testlib.h
+tests_modmail_test_modtoken_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
+TESTS += tests/modmail/test-modtoken
