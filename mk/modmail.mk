@@ -6,3 +6,5 @@ tests_modmail_test_modtoken_SOURCES = tests/modmail/test-modtoken.c tests/unit/t
 tests_modmail_test_modtoken_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
 TESTS += tests/modmail/test-modtoken
+
+milter_ccguardctl_SOURCES += milter/ctl.h milter/ctl_mail.c
