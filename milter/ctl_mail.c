@@ -187,7 +187,8 @@ spool_store(const char *dir, const char *text, size_t len, char *name, size_t na
 		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
 	snprintf(tmp, sizeof(tmp), SPOOL_TMP "%s", hex);
 	snprintf(name, namesize, SPOOL_DONE "%s", hex);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	/* O_PATH: the pipe's user may create files there, not list them. */
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) < 0) {
@@ -214,7 +215,6 @@ spool_store(const char *dir, const char *text, size_t len, char *name, size_t na
 		errno = saved;
 		return -1;
 	}
-	(void)fsync(dfd);
 	close(dfd);
 	return 0;
 }

@@ -8,3 +8,7 @@ tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
 TESTS += tests/modmail/test-modtoken
 
 milter_ccguardctl_SOURCES += milter/ctl.h milter/ctl_mail.c
+
+# End-to-end through a private Postfix with a pipe(8) service (skips without).
+TESTS += tests/modmail/e2e_modmail.sh
+EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py
