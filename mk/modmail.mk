@@ -12,3 +12,18 @@ milter_ccguardctl_SOURCES += milter/ctl.h milter/ctl_mail.c
 # End-to-end through a private Postfix with a pipe(8) service (skips without).
 TESTS += tests/modmail/e2e_modmail.sh
 EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py
+
+# The command parser's fuzz target (tests/fuzz/fuzz-modcmd.c): its corpus
+# is replayed by tests/fuzz/replay-corpus.sh; with --enable-fuzzers it is a
+# libFuzzer binary too, and part of "make fuzz-smoke".
+FUZZ_NAMES += modcmd
+check_PROGRAMS += tests/fuzz/replay-modcmd
+tests_fuzz_replay_modcmd_SOURCES = tests/fuzz/fuzz-modcmd.c tests/fuzz/fuzz-main.c $(FUZZ_COMMON)
+tests_fuzz_replay_modcmd_LDADD = $(CORE_LIBS)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-modcmd
+tests_fuzz_fuzz_modcmd_SOURCES = tests/fuzz/fuzz-modcmd.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_modcmd_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
+tests_fuzz_fuzz_modcmd_LDFLAGS = $(FUZZER_LINK)
+tests_fuzz_fuzz_modcmd_LDADD = $(FUZZER_DEPS)
+endif
