@@ -27,3 +27,20 @@ tests_fuzz_fuzz_modcmd_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
 tests_fuzz_fuzz_modcmd_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_modcmd_LDADD = $(FUZZER_DEPS)
 endif
+
+# systemd: the root service started by a path unit when a command is
+# spooled, and the daily digest (timer shipped, not enabled).
+systemd/ccguard-mail.service: $(srcdir)/systemd/ccguard-mail.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
+	$(deploy_edit) $(srcdir)/systemd/ccguard-mail.service.in >$@.tmp && mv $@.tmp $@
+systemd/ccguard-digest.service: $(srcdir)/systemd/ccguard-digest.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
+	$(deploy_edit) $(srcdir)/systemd/ccguard-digest.service.in >$@.tmp && mv $@.tmp $@
+systemdsystemunit_DATA += systemd/ccguard-mail.service systemd/ccguard-digest.service
+dist_systemdsystemunit_DATA = systemd/ccguard-mail.path systemd/ccguard-digest.timer
+EXTRA_DIST += systemd/ccguard-mail.service.in systemd/ccguard-digest.service.in
+CLEANFILES += systemd/ccguard-mail.service systemd/ccguard-digest.service
+all-local: systemd/ccguard-mail.service systemd/ccguard-digest.service
+
+TESTS += tests/modmail/units.sh
+EXTRA_DIST += tests/modmail/units.sh doc/moderation.md
