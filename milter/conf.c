@@ -81,7 +81,7 @@ static const struct conf_def conf_table[] = {
 	{ "command_max_size",	CT_SIZE,   F(command_max_size), "262144", 1024, 16777216 },
 	{ "command_token_lifetime", CT_SIZE, F(command_token_lifetime), "604800", 60, 31536000 },
 	{ "command_authserv_id", CT_STRING, F(command_authserv_id), "", 0, 0 },
-	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 3600, 31536000 },
+	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 1, 31536000 },
 	{ "digest_min_age",	CT_SIZE,   F(digest_min_age), "86400", 0, 31536000 },
 };
 

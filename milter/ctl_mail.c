@@ -271,13 +271,15 @@ safe_line(struct strbuf *out, const char *s, size_t max)
 		strbuf_puts(out, "...");
 }
 
-/* fmt_duration - seconds as 45m, 5h or 3d */
+/* fmt_duration - seconds as 30s, 45m, 5h or 3d */
 static void
 fmt_duration(long long secs, char *buf, size_t size)
 {
 	if (secs < 0)
 		secs = 0;
-	if (secs < 3600)
+	if (secs < 120)
+		snprintf(buf, size, "%llds", secs);
+	else if (secs < 3600)
 		snprintf(buf, size, "%lldm", secs / 60);
 	else if (secs < 2 * 86400)
 		snprintf(buf, size, "%lldh", secs / 3600);
@@ -851,6 +853,8 @@ ctl_mail_process(struct ctl *c)
 	qsort(v, nv, sizeof(*v), cmp_spooled);
 	for (i = 0; i < nv; i++) {
 		fd = openat(dfd, v[i].name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* an earlier run took it while we waited for the lock */
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 		    (size_t)st.st_size > cf->command_max_size) {
 			log_warnx("mail command %s: not a regular file of at most %zu bytes; removed",

@@ -263,7 +263,15 @@ def test(env):
     check(not [x for x in new if holdlib.to(x, MODERATOR)], "no answer to ignored mail", new)
     check(qe in held_ids(env), "still held after ignored mail")
 
-    # The digest: fresh lines; the discard token from it works (the unused one).
+    # The digest: nothing younger than digest_min_age; fresh lines; a warning
+    # past hold_max_age (1 s here); its discard line works.
+    env.write_conf(holdlib.conf_text(env, conf_extra(env).replace("digest_min_age = 0",
+                                                                  "digest_min_age = 86400")))
+    p = ctl(env, "held", "digest")
+    check("no message held for 24h or longer; no digest sent" in p.stdout, "digest_min_age",
+          p.stdout)
+    time.sleep(1.1)
+    env.write_conf(holdlib.conf_text(env, conf_extra(env, "hold_max_age = 1\n")))
     p = ctl(env, "held", "digest")
     check("sent to <%s>" % MODERATOR in p.stdout, "digest sent", p.stdout)
     dg = harness.wait_for(lambda: [x for x in env.sink.messages if holdlib.to(x, MODERATOR) and
@@ -272,6 +280,8 @@ def test(env):
     dtext, dl = lines_of(dm)
     check(dm["Reply-To"] == CMD_ADDR and ("Queue id: %s, held for" % qe) in dtext and
           ("discard", None, qe) in dl, "digest lists qe with lines", dtext)
+    check("WARNING: held longer than hold_max_age (1s). Postfix returns it to the sender\n"
+          "when maximal_queue_lifetime has passed" in dtext, "expiry warning", dtext)
 
     # command_authserv_id: a DKIM pass from our MTA is required.
     env.write_conf(holdlib.conf_text(env, conf_extra(env, "command_authserv_id = mx.e2e.test\n")))
