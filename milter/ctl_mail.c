@@ -562,6 +562,24 @@ find_header(const struct msg_header *h, size_t n, const char *name)
 	return NULL;
 }
 
+/* null_path - a Return-Path that names the null sender: "<>", or pipe(8)'s MAILER-DAEMON */
+static int
+null_path(const char *v)
+{
+	char buf[32];
+	size_t n = 0;
+
+	for (; *v != '\0'; v++) {
+		if (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n' || *v == '<' || *v == '>')
+			continue;
+		if (n + 1 >= sizeof(buf))
+			return 0;
+		buf[n++] = *v;
+	}
+	buf[n] = '\0';
+	return n == 0 || strcasecmp(buf, "MAILER-DAEMON") == 0;
+}
+
 /* collect_text - g_mime_message_foreach callback: decoded text/plain parts */
 static void
 collect_text(GMimeObject *parent, GMimeObject *part, gpointer data)
@@ -702,7 +720,7 @@ process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const ch
 		log_info("mail command %s: automatic or list mail (%s); ignored", name, why);
 		goto out;
 	}
-	if (rp != NULL && strstr(rp, "<>") != NULL) {
+	if (rp != NULL && null_path(rp)) {
 		log_info("mail command %s: from the null sender; ignored", name);
 		goto out;
 	}

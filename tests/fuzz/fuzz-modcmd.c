@@ -74,6 +74,7 @@ contains_ci(const char *data, const char *s)
 	return 0;
 }
 
+/* LLVMFuzzerTestOneInput - one hostile mail text through scanner, reader and checks */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -62,7 +62,7 @@ def setup_pipe(env):
     env.postfix_cmd("postconf", "-c", env.config_dir, "-e",
                     "transport_maps = texthash:%s" % env.path("transport"))
     with open(os.path.join(env.config_dir, "master.cf"), "a") as f:
-        f.write("ccguardcmd unix - n n - - pipe flags=R user=nobody argv=%s -c %s "
+        f.write("ccguardcmd unix - n n - - pipe flags=R null_sender= user=nobody argv=%s -c %s "
                 "mail-command\n" % (holdlib.ctl_path(env), env.conf_path))
     env.postfix_cmd("postfix", "-c", env.config_dir, "reload")
     time.sleep(1)
@@ -96,11 +96,11 @@ def answers(env, mid=None):
 
 
 def command_mail(env, body, sender=MODERATOR, extra=(), subject="Re: ccguard: held",
-                 qp=True):
+                 qp=True, from_header=None):
     """command_mail - send a mail to the command address; its Message-ID once spooled."""
     mid = harness.unique_id("cmd")
     m = email.message.EmailMessage()
-    m["From"] = "A Moderator <%s>" % sender
+    m["From"] = "A Moderator <%s>" % (from_header or sender)
     m["To"] = CMD_ADDR
     m["Subject"] = subject
     m["Message-ID"] = mid
@@ -256,6 +256,7 @@ def test(env):
     command_mail(env, le[("discard", None, qe)][0] + "\n",
                  extra=[("X-Ccguard-Answer", "answer")])
     command_mail(env, le[("discard", None, qe)][0] + "\n", extra=[("Precedence", "bulk")])
+    command_mail(env, le[("discard", None, qe)][0] + "\n", sender="", from_header=MODERATOR)
     process(env)
     env.barrier()
     new = env.sink.messages[nsink:]

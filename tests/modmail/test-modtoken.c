@@ -248,6 +248,7 @@ test_moderators(void)
 	CHECK(modcmd_moderators("", &v) == 0 && v == NULL, "none");
 }
 
+/* main - every group of checks; the automake exit status */
 int
 main(void)
 {
