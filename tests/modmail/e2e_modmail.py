@@ -243,6 +243,7 @@ def test(env):
     mid = command_mail(env, "".join("> " + l + "\n" for l, _ in le.values()))
     process(env)
     t = answer_text(env, mid)
+    answer_mid = answers(env, mid)[0].header("Message-ID")[0]
     check("lines for different decisions" in t and "Done" not in t, "conflict refused", t)
     check(qe in held_ids(env), "still held after the full quote")
 
@@ -257,6 +258,13 @@ def test(env):
                  extra=[("X-Ccguard-Answer", "answer")])
     command_mail(env, le[("discard", None, qe)][0] + "\n", extra=[("Precedence", "bulk")])
     command_mail(env, le[("discard", None, qe)][0] + "\n", sender="", from_header=MODERATOR)
+    # An auto-reply to that answer, as a responder would send it, and one
+    # that lost its Auto-Submitted header: the answer holds no command line.
+    quoted = "".join("> " + l + "\n" for l in t.splitlines())
+    command_mail(env, "I am away.\n\n" + quoted, subject="Auto: ccguard: your commands",
+                 extra=[("Auto-Submitted", "auto-replied"), ("In-Reply-To", answer_mid)])
+    command_mail(env, "I am away.\n\n" + quoted, subject="Away: ccguard: your commands",
+                 extra=[("In-Reply-To", answer_mid)])
     process(env)
     env.barrier()
     new = env.sink.messages[nsink:]
