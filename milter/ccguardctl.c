@@ -8,6 +8,9 @@
  *	ccguardctl ... held reject ID [--reason TEXT]
  *	ccguardctl ... held discard ID
  *	ccguardctl ... init-key
+ *	ccguardctl ... held digest
+ *	ccguardctl ... mail-command	(the MTA's pipe: store one command message)
+ *	ccguardctl ... mail-process	(as root: act on the stored ones)
  * DESCRIPTION
  *	The moderator's tool for Postfix's hold queue (see ccguardctl(8)).
  *	Every queue operation goes through ctl_queue.c (postqueue, postcat,
@@ -25,6 +28,8 @@
  *
  *	Values from messages are shown with control characters replaced, so
  *	a header can not drive the terminal. Every action is logged to syslog.
+ *	Moderation by mail (ctl_mail.c) runs these same verbs, with the
+ *	moderator's address in the log lines instead of the uid.
  * DIAGNOSTICS
  *	Exit status 0 on success, 1 on failure, 2 on a usage error, 3 when the
  *	queue id is not in the hold queue.
@@ -46,6 +51,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
@@ -58,17 +64,17 @@
 #include "ruleset.h"
 #include "strbuf.h"
 
-#define EXIT_OK		0
-#define EXIT_FAIL	1
-#define EXIT_USAGE	2
-#define EXIT_NOTFOUND	3
+/* ctl_who - who acts, for the log: the uid, or the moderator by mail */
+const char *
+ctl_who(const struct ctl *c)
+{
+	static char buf[64];
 
-struct ctl {
-	struct policy	*policy;
-	struct ctlq	 q;
-	struct ctlq_entry *entries;
-	size_t		 nentries;
-};
+	if (c->actor != NULL)
+		return c->actor;
+	snprintf(buf, sizeof(buf), "uid %lu", (unsigned long)getuid());
+	return buf;
+}
 
 /* usage - the synopsis, on stderr */
 static void
@@ -80,7 +86,9 @@ usage(void)
 	    "       ccguardctl ... held release [--without LIST] ID\n"
 	    "       ccguardctl ... held reject ID [--reason TEXT]\n"
 	    "       ccguardctl ... held discard ID\n"
-	    "       ccguardctl ... init-key\n");
+	    "       ccguardctl ... init-key\n"
+	    "       ccguardctl ... held digest\n"
+	    "       ccguardctl ... mail-command | mail-process\n");
 }
 
 /* safe_print - text from a message, with control characters but \n and \t shown as '?' */
@@ -132,7 +140,7 @@ json_str(FILE *fp, const char *str)
 }
 
 /* find_held - the hold-queue entry for qid, or NULL */
-static struct ctlq_entry *
+struct ctlq_entry *
 find_held(struct ctl *c, const char *qid)
 {
 	size_t i;
@@ -313,7 +321,7 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 }
 
 /* cmd_release - postsuper -H: Postfix does not run milters again on release */
-static int
+int
 cmd_release(struct ctl *c, struct ctlq_entry *e)
 {
 	char err[512];
@@ -323,7 +331,7 @@ cmd_release(struct ctl *c, struct ctlq_entry *e)
 		log_warnx("%s: release failed: %s", e->queue_id, err);
 		return EXIT_FAIL;
 	}
-	log_info("%s: released by a moderator (uid %lu)", e->queue_id, (unsigned long)getuid());
+	log_info("%s: released by a moderator (%s)", e->queue_id, ctl_who(c));
 	printf("%s: released\n", e->queue_id);
 	return EXIT_OK;
 }
@@ -374,7 +382,7 @@ strip_headers(const struct conf *cf, const char *text, struct strbuf *out)
 }
 
 /* cmd_release_without - resubmit to the recipients outside LIST, then delete */
-static int
+int
 cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 {
 	const struct conf *cf = c->policy->conf;
@@ -463,8 +471,8 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 		    e->queue_id, listname, err);
 		goto out;
 	}
-	log_info("%s: released without %s by a moderator (uid %lu) to %zu of %zu recipients",
-	    e->queue_id, listname, (unsigned long)getuid(), nkeep, e->nrcpts);
+	log_info("%s: released without %s by a moderator (%s) to %zu of %zu recipients",
+	    e->queue_id, listname, ctl_who(c), nkeep, e->nrcpts);
 	printf("%s: re-submitted to %zu recipient(s) without %s; held copy deleted\n",
 	    e->queue_id, nkeep, listname);
 	r = EXIT_OK;
@@ -539,7 +547,7 @@ reject_notice(const struct conf *cf, struct ctlq_entry *e, const struct msg_head
 }
 
 /* cmd_reject - delete, and tell the sender why (unless that is unsafe) */
-static int
+int
 cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 {
 	struct msg_header *h;
@@ -564,7 +572,7 @@ cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 		free(rcpt);
 		return EXIT_FAIL;
 	}
-	log_info("%s: rejected by a moderator (uid %lu)", e->queue_id, (unsigned long)getuid());
+	log_info("%s: rejected by a moderator (%s)", e->queue_id, ctl_who(c));
 	if (notice == NULL) {
 		printf("%s: rejected; no notice sent (%s)\n", e->queue_id, why);
 	} else if (notify_send(c->policy->conf, rcpt, notice, len) < 0) {
@@ -581,7 +589,7 @@ cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 }
 
 /* cmd_discard - delete without a word */
-static int
+int
 cmd_discard(struct ctl *c, struct ctlq_entry *e)
 {
 	char err[512];
@@ -590,7 +598,7 @@ cmd_discard(struct ctl *c, struct ctlq_entry *e)
 		fprintf(stderr, "ccguardctl: %s: delete failed: %s\n", e->queue_id, err);
 		return EXIT_FAIL;
 	}
-	log_info("%s: discarded by a moderator (uid %lu)", e->queue_id, (unsigned long)getuid());
+	log_info("%s: discarded by a moderator (%s)", e->queue_id, ctl_who(c));
 	printf("%s: discarded\n", e->queue_id);
 	return EXIT_OK;
 }
@@ -627,6 +635,8 @@ cmd_held(struct ctl *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sub = argv[0];
+	if (strcmp(sub, "digest") == 0 && argc == 1)
+		return ctl_held_digest(c);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && strcmp(sub, "list") == 0)
 			json = 1;
@@ -715,6 +725,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	addr_init();
 	log_init("ccguardctl", 0, 1, 0);
+	/* The MTA's pipe runs this unprivileged: it reads no rules, no key. */
+	if (strcmp(argv[0], "mail-command") == 0 && argc == 1)
+		return ctl_mail_command(conf_path);
 	if ((c.policy = load(conf_path)) == NULL)
 		return EXIT_FAIL;
 	if (pfconf != NULL) {
@@ -733,6 +746,8 @@ main(int argc, char **argv)
 		}
 	} else if (strcmp(argv[0], "held") == 0)
 		r = cmd_held(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "mail-process") == 0 && argc == 1)
+		r = ctl_mail_process(&c);
 	else {
 		usage();
 		r = EXIT_USAGE;

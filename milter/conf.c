@@ -76,6 +76,14 @@ static const struct conf_def conf_table[] = {
 	{ "moderator_template",	CT_STRING, F(moderator_template), CCGUARD_RULESDIR "/moderator-notice.txt", 0, 0 },
 	{ "postfix_config",	CT_STRING, F(postfix_config), "", 0, 0 },
 	{ "notify_timeout",	CT_SIZE,   F(notify_timeout), "30", 1, 600 },
+	{ "command_address",	CT_STRING, F(command_address), "", 0, 0 },
+	{ "command_spool",	CT_STRING, F(command_spool), "/var/spool/ccguard/commands", 0, 0 },
+	{ "command_state",	CT_STRING, F(command_state), "/var/lib/ccguard/used-tokens", 0, 0 },
+	{ "command_max_size",	CT_SIZE,   F(command_max_size), "262144", 1024, 16777216 },
+	{ "command_token_lifetime", CT_SIZE, F(command_token_lifetime), "604800", 60, 31536000 },
+	{ "command_authserv_id", CT_STRING, F(command_authserv_id), "", 0, 0 },
+	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 1, 31536000 },
+	{ "digest_min_age",	CT_SIZE,   F(digest_min_age), "86400", 0, 31536000 },
 };
 
 #define CONF_NDEFS (sizeof(conf_table) / sizeof(conf_table[0]))

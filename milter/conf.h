@@ -44,6 +44,15 @@ struct conf {
 	char		*moderator_template;	/* text of the moderator notice */
 	char		*postfix_config;	/* Postfix config dir for ccguardctl, or "" */
 	size_t		 notify_timeout;	/* seconds to submit one notice */
+	/* Moderation by mail (modcmd.c, ctl_mail.c). */
+	char		*command_address;	/* where commands go, or "": off */
+	char		*command_spool;		/* commands waiting for the root service */
+	char		*command_state;		/* used tokens */
+	size_t		 command_max_size;	/* bytes of one command message */
+	size_t		 command_token_lifetime;	/* seconds a token is valid */
+	char		*command_authserv_id;	/* require this MTA's DKIM/SPF pass, or "" */
+	size_t		 hold_max_age;		/* seconds; Postfix's maximal_queue_lifetime */
+	size_t		 digest_min_age;	/* seconds held before a message is in the digest */
 	struct conf_override *overrides;
 	size_t		 noverrides;
 };

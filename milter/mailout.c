@@ -8,6 +8,7 @@
  * DESCRIPTION
  *	mailout_build() makes an RFC 5322 message with GMime: From, To,
  *	Subject, Date, Message-ID, Auto-Submitted: auto-replied, MIME-Version,
+ *	Reply-To and one marking header when asked (moderation by mail),
  *	and In-Reply-To/References when the original Message-ID looks like
  *	one (<...>, printable ASCII, no white space); otherwise they are left
  *	out. With original headers it is multipart/mixed: the text as
@@ -309,6 +310,16 @@ mailout_build(const struct mailout_spec *s, size_t *len)
 	g_mime_message_set_message_id(gm, id);
 	g_free(id);
 	g_mime_object_set_header(GMIME_OBJECT(gm), "Auto-Submitted", "auto-replied", NULL);
+	if (s->reply_to != NULL && *s->reply_to != '\0') {
+		v = clean_value(s->reply_to);
+		g_mime_message_add_mailbox(gm, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, v);
+		g_free(v);
+	}
+	if (s->mark_header != NULL && s->mark_value != NULL) {
+		v = clean_value(s->mark_value);
+		g_mime_object_set_header(GMIME_OBJECT(gm), s->mark_header, v, NULL);
+		g_free(v);
+	}
 	if (s->in_reply_to != NULL) {
 		irt = g_strstrip(g_strdup(s->in_reply_to));
 		if (mailout_msgid_ok(irt)) {

@@ -21,6 +21,9 @@ struct mailout_spec {
 	size_t		 nheaders;
 	int		 keep_subject;	/* include Subject in the headers part */
 	const char	*const *omit;	/* further header names to leave out, NULL-ended */
+	const char	*reply_to;	/* Reply-To address, or NULL */
+	const char	*mark_header;	/* a header name ccguard marks its answers with, or NULL */
+	const char	*mark_value;
 };
 
 /* Where to submit. */

@@ -26,7 +26,11 @@
  *
  *	The moderator notice goes to "moderator" (when set) for every hold:
  *	queue id, rule, the addresses and where each was found, the sender
- *	and the ccguardctl commands to act on it. The template is read from
+ *	and the ccguardctl commands to act on it; with command_address set,
+ *	also one command line per decision with a single-use token
+ *	(${mail_commands}, modcmd.c) and Reply-To: the command address, so the
+ *	moderator can decide by answering. "moderator" may name several
+ *	addresses: each gets its own notice. The template is read from
  *	moderator_template on each notice (a built-in text when it can not be
  *	read); holds are rare and the file is small.
  *
@@ -51,10 +55,12 @@
 
 #include <glib.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "diag.h"
 #include "log.h"
 #include "mailout.h"
+#include "modcmd.h"
 #include "msg.h"
 #include "notify.h"
 #include "policy.h"
@@ -82,7 +88,9 @@ static const char builtin_moderator[] =
     "Sender:   ${sender}\n"
     "Found:    ${matched}\n"
     "\n"
-    "${commands}\n";
+    "${commands}\n"
+    "By mail: reply keeping only the one line you choose, or send it to ${command_address}:\n"
+    "${mail_commands}";
 
 /* notify_init - set up the notifier (an empty rate table) */
 void
@@ -314,21 +322,67 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	strbuf_free(&prefix);
 }
 
-/* notify_moderator_build - the notice for the moderator; NULL when none is set */
+static char *moderator_build(const struct policy *, const struct verdict *,
+    const struct msg *, const char *to, size_t *len);
+
+/* mail_commands - the command lines with tokens, or a note why there are none */
+static void
+mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
+{
+	char **rcpts, *key = NULL;
+	size_t i, n = 0, keylen;
+
+	if (p->conf->command_address == NULL || p->conf->command_address[0] == '\0') {
+		strbuf_puts(out, "  (not set up here: command_address is empty)\n");
+		return;
+	}
+	if (m->queue_id == NULL || !modcmd_qid_ok(m->queue_id) ||
+	    release_key_read(p->conf->release_key, &key, &keylen) < 0) {
+		strbuf_puts(out, "  (none: no queue id or no release key)\n");
+		return;
+	}
+	if ((rcpts = calloc(m->naddrs + 1, sizeof(*rcpts))) != NULL) {
+		for (i = 0; i < m->naddrs; i++)
+			if (m->addrs[i].sources & ADDR_SRC_ENVELOPE)
+				rcpts[n++] = m->addrs[i].addr;
+		if (modcmd_render(p->rs, key, keylen, m->queue_id, rcpts, n,
+		    time(NULL) + (time_t)p->conf->command_token_lifetime, out) < 0)
+			log_warnx("%s: command tokens not made", m->queue_id);
+		free(rcpts);
+	}
+	explicit_bzero(key, keylen);
+	free(key);
+}
+
+/* notify_moderator_build - the notice for the (first) moderator; NULL when none is set */
 char *
 notify_moderator_build(const struct policy *p, const struct verdict *v,
     const struct msg *m, size_t *len)
 {
+	char **mods, *data = NULL;
+	size_t n;
+
+	if (p->conf->moderator == NULL || (n = modcmd_moderators(p->conf->moderator, &mods)) == 0)
+		return NULL;
+	data = moderator_build(p, v, m, mods[0], len);
+	modcmd_moderators_free(mods, n);
+	return data;
+}
+
+/* moderator_build - the notice for one moderator */
+static char *
+moderator_build(const struct policy *p, const struct verdict *v, const struct msg *m,
+    const char *to, size_t *len)
+{
 	struct reply_vars rv;
 	struct mailout_spec spec;
-	struct strbuf text, cmds, out, subj;
+	struct strbuf text, cmds, mcmds, out, subj;
 	struct template *t = NULL;
 	struct diag d;
-	char marker[64], *from, *data = NULL;
+	char marker[64], mmarker[80], *from, *data = NULL;
 	const char *s, *hit;
 
-	if (p->conf->moderator == NULL || !mailout_address_ok(p->conf->moderator) ||
-	    (from = notify_from(p->conf)) == NULL)
+	if (!mailout_address_ok(to) || (from = notify_from(p->conf)) == NULL)
 		return NULL;
 	diag_init(&d);
 	if (p->conf->moderator_template != NULL && p->conf->moderator_template[0] != '\0')
@@ -344,19 +398,27 @@ notify_moderator_build(const struct policy *p, const struct verdict *v,
 	 */
 	snprintf(marker, sizeof(marker), "CCGUARD-COMMANDS-%08x%08x", g_random_int(),
 	    g_random_int());
+	snprintf(mmarker, sizeof(mmarker), "%s-MAIL", marker);
 	reply_vars_init(&rv, v, m, p->conf->hostname);
 	rv.subject_allowed = 0;
 	rv.commands = marker;
+	rv.mail_commands = mmarker;
+	rv.command_address = p->conf->command_address;
 	strbuf_init(&text, 256 * 1024);
 	strbuf_init(&cmds, 64 * 1024);
+	strbuf_init(&mcmds, 64 * 1024);
 	strbuf_init(&out, 512 * 1024);
 	strbuf_init(&subj, 1024);
 	moderator_commands(p, v, m, &cmds);
+	mail_commands(p, m, &mcmds);
 	if (t != NULL && template_render(t, reply_var, &rv, &text) == STRBUF_OK) {
-		for (s = strbuf_str(&text); (hit = strstr(s, marker)) != NULL;
-		    s = hit + strlen(marker)) {
+		/* The mail marker extends the other: look for it first. */
+		for (s = strbuf_str(&text); (hit = strstr(s, marker)) != NULL;) {
+			int mail = strncmp(hit, mmarker, strlen(mmarker)) == 0;
+
 			strbuf_append(&out, s, (size_t)(hit - s));
-			strbuf_puts(&out, strbuf_str(&cmds));
+			strbuf_puts(&out, strbuf_str(mail ? &mcmds : &cmds));
+			s = hit + strlen(mail ? mmarker : marker);
 		}
 		strbuf_puts(&out, s);
 		if (v->origin != ORIGIN_RULES && v->reason != NULL)
@@ -366,15 +428,18 @@ notify_moderator_build(const struct policy *p, const struct verdict *v,
 		    v->rule != NULL ? v->rule->name : v->reason != NULL ? v->reason : "?");
 		memset(&spec, 0, sizeof(spec));
 		spec.from = from;
-		spec.to = p->conf->moderator;
+		spec.to = to;
 		spec.subject = strbuf_str(&subj);
 		spec.text = strbuf_str(&out);
 		spec.hostname = p->conf->hostname;
+		if (p->conf->command_address != NULL && mailout_address_ok(p->conf->command_address))
+			spec.reply_to = p->conf->command_address;
 		data = mailout_build(&spec, len);
 	}
 	template_free(t);
 	strbuf_free(&text);
 	strbuf_free(&cmds);
+	strbuf_free(&mcmds);
 	strbuf_free(&out);
 	strbuf_free(&subj);
 	reply_vars_free(&rv);
@@ -520,15 +585,20 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
 	    m->queue_id : "NOQUEUE";
 	const char *why;
-	char *data, *rcpt;
-	size_t len;
+	char *data, *rcpt, **mods;
+	size_t len, i, nmods;
 
 	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
-		if ((data = notify_moderator_build(p, v, m, &len)) == NULL)
-			log_warnx("%s: moderator notice not built", qid);
-		else
-			notify_queue(p->conf, qid, "moderator notice", p->conf->moderator,
-			    data, len);
+		nmods = modcmd_moderators(p->conf->moderator, &mods);
+		if (nmods == 0)
+			log_warnx("%s: moderator notice not built: no usable moderator address", qid);
+		for (i = 0; i < nmods; i++) {
+			if ((data = moderator_build(p, v, m, mods[i], &len)) == NULL)
+				log_warnx("%s: moderator notice not built", qid);
+			else
+				notify_queue(p->conf, qid, "moderator notice", mods[i], data, len);
+		}
+		modcmd_moderators_free(mods, nmods);
 	}
 	if (v->rule == NULL || v->rule->guidance == NULL) {
 		log_debug("%s: no guidance: the rule has no guidance template", qid);

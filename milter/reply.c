@@ -177,6 +177,10 @@ reply_var(void *arg, const char *name)
 		return rv->reason != NULL ? rv->reason : "";
 	if (strcmp(name, "commands") == 0)
 		return rv->commands != NULL ? rv->commands : "";
+	if (strcmp(name, "mail_commands") == 0)
+		return rv->mail_commands != NULL ? rv->mail_commands : "";
+	if (strcmp(name, "command_address") == 0)
+		return rv->command_address != NULL ? rv->command_address : "";
 	return NULL;
 }
 

@@ -23,6 +23,8 @@ struct reply_vars {
 	int		 subject_allowed;
 	const char	*reason;	/* moderator's reason, or NULL */
 	const char	*commands;	/* moderator commands, or NULL */
+	const char	*mail_commands;	/* command lines for mail, or NULL */
+	const char	*command_address;	/* where they go, or NULL */
 	struct strbuf	 scratch[3];	/* owned; reply_vars_free() */
 };
 

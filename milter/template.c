@@ -40,6 +40,8 @@ static const char *const template_vars[] = {
 	"date",		/* now, RFC 5322 form */
 	"reason",	/* moderator's reason (rejection notice) */
 	"commands",	/* moderator notice: how to act on the message */
+	"mail_commands",	/* moderator notice: command lines with tokens */
+	"command_address",	/* moderator notice: where commands go by mail */
 	NULL
 };
 

@@ -1,0 +1,10 @@
+#!/bin/sh
+# e2e_modmail.sh - run e2e_modmail.py (moderation by mail through a real
+# Postfix). It needs Python 3, tests/e2e/harness.py, root and Postfix;
+# without any of them it skips (exit 77) and says why.
+py=${PYTHON3:-python3}
+if ! command -v "$py" >/dev/null 2>&1; then
+	echo "SKIP: e2e_modmail: python3 not found"
+	exit 77
+fi
+exec "$py" -B "${top_srcdir:-.}/tests/modmail/e2e_modmail.py"
