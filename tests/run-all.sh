@@ -44,6 +44,8 @@ count_log .
 grep -E '^(FAIL|ERROR|SKIP)' test-suite.log 2>/dev/null | head -40
 [ -n "${CI:-}" ] && grep -q '^SKIP: tests/e2e' test-suite.log 2>/dev/null && {
 	echo "=== e2e tests were skipped in CI: that is a failure"; failed=$((failed + 1)); }
+[ -n "${CI:-}" ] && grep -q '^SKIP: tests/sendmail' test-suite.log 2>/dev/null && {
+	echo "=== the Sendmail tests were skipped in CI: that is a failure"; failed=$((failed + 1)); }
 stage distcheck make -j2 distcheck
 cd "$top"
 
