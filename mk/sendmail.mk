@@ -7,3 +7,11 @@ milter_ccguardctl_SOURCES += milter/ctl_backend.c milter/ctl_sendmail.c
 SENDMAIL_TESTS = tests/sendmail/test_sendmail_mta.py tests/sendmail/test_sendmail_ctl.py
 TESTS += $(SENDMAIL_TESTS)
 EXTRA_DIST += $(SENDMAIL_TESTS) tests/sendmail/smlib.py
+
+# The queue-file parser of the Sendmail backend, without Sendmail.
+check_PROGRAMS += tests/sendmail/test-qf
+tests_sendmail_test_qf_SOURCES = tests/sendmail/test-qf.c tests/unit/testlib.h \
+	milter/ctl_sendmail.c milter/ctl_queue.c milter/ctl_queue.h $(HOLD_SOURCES)
+tests_sendmail_test_qf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sendmail_test_qf_LDADD = $(CORE_LIBS)
+TESTS += tests/sendmail/test-qf
