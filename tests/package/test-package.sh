@@ -120,6 +120,15 @@ grep -q '^# local edit$' /etc/ccguard/ccguard.conf && ok "a reinstall keeps the 
 [ "$(sha256sum </etc/ccguard/release.key)" = "$keysum" ] && ok "a reinstall keeps the key" ||
 	bad "the release key changed on reinstall"
 
+# A configuration that "ccguard -n" refuses is not started.
+echo "no_such_setting = 1" >> /etc/ccguard/ccguard.conf
+/var/lib/dpkg/info/ccguard.postinst configure 0.1.0 >"$work/broken.log" 2>&1
+grep -q 'not started: "ccguard -n" finds errors' "$work/broken.log" &&
+	grep -q 'no_such_setting' "$work/broken.log" &&
+	ok "with a broken ccguard.conf the postinst does not start ccguard and says why" ||
+	{ cat "$work/broken.log"; bad "a broken configuration was not reported"; }
+sed -i '/^no_such_setting = 1$/d' /etc/ccguard/ccguard.conf
+
 # ---------------------------------------------------------------- service
 step "service"
 unit=/lib/systemd/system/ccguard.service
