@@ -113,6 +113,8 @@ def test(env):
     check(env.sink.count() == n and not delivered(env, md), "discard sent nothing")
     p = env.sm("-bp", "-qQ")
     check(not re.search(r"QUARANTINE", p.stdout), "mailq -qQ shows nothing", p.stdout)
+    p = env.ctl("held", "list", "--json")
+    check(json.loads(p.stdout) == [], "ccguardctl lists nothing", p.stdout)
     check([f for f in os.listdir(env.queue_dir) if f[:2] in ("qf", "hf", "df")] == [],
           "Sendmail's queue is empty", os.listdir(env.queue_dir))
     log("delivered: %d messages" % env.sink.count())
