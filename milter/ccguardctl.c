@@ -159,7 +159,7 @@ load_headers(struct ctl *c, const char *qid, char **text, struct msg_header **h,
 	char err[512];
 	size_t len;
 
-	if (ctlq_cat(&c->q, qid, 0, text, &len, err, sizeof(err)) < 0) {
+	if (c->q.be->cat(&c->q, qid, 0, text, &len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: %s\n", qid, err);
 		return -1;
 	}
@@ -308,7 +308,7 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 	ctlq_headers_free(h, n);
 	free(text);
 	if (body) {
-		if (ctlq_cat(&c->q, e->queue_id, 1, &btext, &blen, err, sizeof(err)) < 0) {
+		if (c->q.be->cat(&c->q, e->queue_id, 1, &btext, &blen, err, sizeof(err)) < 0) {
 			fprintf(stderr, "ccguardctl: %s: %s\n", e->queue_id, err);
 			return EXIT_FAIL;
 		}
@@ -320,13 +320,13 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 	return EXIT_OK;
 }
 
-/* cmd_release - postsuper -H: Postfix does not run milters again on release */
+/* cmd_release - postsuper -H or sendmail -qQ -qIID -Q: milters do not run again */
 int
 cmd_release(struct ctl *c, struct ctlq_entry *e)
 {
 	char err[512];
 
-	if (ctlq_super(&c->q, "-H", e->queue_id, err, sizeof(err)) < 0) {
+	if (c->q.be->release(&c->q, e->queue_id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: release failed: %s\n", e->queue_id, err);
 		log_warnx("%s: release failed: %s", e->queue_id, err);
 		return EXIT_FAIL;
@@ -427,8 +427,8 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 		fprintf(stderr, "ccguardctl: %s: could not compute the release header\n", e->queue_id);
 		goto out;
 	}
-	if (ctlq_cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) < 0 ||
-	    ctlq_cat(&c->q, e->queue_id, 1, &btext, &blen, err, sizeof(err)) < 0) {
+	if (c->q.be->cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) < 0 ||
+	    c->q.be->cat(&c->q, e->queue_id, 1, &btext, &blen, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: %s\n", e->queue_id, err);
 		free(value);
 		goto out;
@@ -451,7 +451,7 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 
 	memset(&via, 0, sizeof(via));
 	via.sendmail_path = cf->sendmail_path;
-	via.postfix_config = c->q.config;
+	via.postfix_config = ctlq_submit_config(&c->q);
 	via.envelope_from = e->sender;
 	via.timeout = 300;
 	if (mailout_submit(&via, keep, nkeep, msgtext.data, msgtext.len, err, sizeof(err)) < 0) {
@@ -463,7 +463,7 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 		goto out;
 	}
 	strbuf_free(&msgtext);
-	if (ctlq_super(&c->q, "-d", e->queue_id, err, sizeof(err)) < 0) {
+	if (c->q.be->remove(&c->q, e->queue_id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: re-submitted, but the held copy could not be "
 		    "deleted (delete it with: ccguardctl held discard %s): %s\n",
 		    e->queue_id, e->queue_id, err);
@@ -565,7 +565,7 @@ cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 		why = "no usable sender address";
 	ctlq_headers_free(h, n);
 	free(text);
-	if (ctlq_super(&c->q, "-d", e->queue_id, err, sizeof(err)) < 0) {
+	if (c->q.be->remove(&c->q, e->queue_id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: delete failed, the message stays held: %s\n",
 		    e->queue_id, err);
 		free(notice);
@@ -594,7 +594,7 @@ cmd_discard(struct ctl *c, struct ctlq_entry *e)
 {
 	char err[512];
 
-	if (ctlq_super(&c->q, "-d", e->queue_id, err, sizeof(err)) < 0) {
+	if (c->q.be->remove(&c->q, e->queue_id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: delete failed: %s\n", e->queue_id, err);
 		return EXIT_FAIL;
 	}
@@ -668,8 +668,8 @@ cmd_held(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "ccguardctl: \"%s\" is not a queue id\n", id);
 		return EXIT_USAGE;
 	}
-	if (ctlq_init(&c->q, c->policy->conf->postfix_config, err, sizeof(err)) < 0 ||
-	    ctlq_list(&c->q, &c->entries, &c->nentries, err, sizeof(err)) < 0) {
+	if (ctlq_open(&c->q, c->policy->conf, err, sizeof(err)) < 0 ||
+	    c->q.be->list(&c->q, &c->entries, &c->nentries, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s\n", err);
 		return EXIT_FAIL;
 	}
@@ -753,7 +753,7 @@ main(int argc, char **argv)
 		r = EXIT_USAGE;
 	}
 	ctlq_entries_free(c.entries, c.nentries);
-	ctlq_clear(&c.q);
+	ctlq_close(&c.q);
 	policy_unref(c.policy);
 	return r;
 }

@@ -75,6 +75,8 @@ static const struct conf_def conf_table[] = {
 	{ "release_key",	CT_STRING, F(release_key), CCGUARD_CONFDIR "/release.key", 0, 0 },
 	{ "moderator_template",	CT_STRING, F(moderator_template), CCGUARD_RULESDIR "/moderator-notice.txt", 0, 0 },
 	{ "postfix_config",	CT_STRING, F(postfix_config), "", 0, 0 },
+	{ "mta",		CT_STRING, F(mta),	"auto", 0, 0 },
+	{ "sendmail_config",	CT_STRING, F(sendmail_config), "/etc/mail/sendmail.cf", 0, 0 },
 	{ "notify_timeout",	CT_SIZE,   F(notify_timeout), "30", 1, 600 },
 	{ "command_address",	CT_STRING, F(command_address), "", 0, 0 },
 	{ "command_spool",	CT_STRING, F(command_spool), "/var/spool/ccguard/commands", 0, 0 },
@@ -344,6 +346,9 @@ conf_load(const char *path, struct diag *d)
 	    strcmp(c->guidance_senders, "authenticated") != 0 &&
 	    strcmp(c->guidance_senders, "local") != 0)
 		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
+	if (strcmp(c->mta, "auto") != 0 && strcmp(c->mta, "postfix") != 0 &&
+	    strcmp(c->mta, "sendmail") != 0)
+		diag_error(d, c->path, 0, "mta: want auto, postfix or sendmail");
 	if (d->errors > errors)
 		return conf_free(c);
 	return c;

@@ -43,6 +43,8 @@ struct conf {
 	char		*release_key;	/* key file for moderator releases */
 	char		*moderator_template;	/* text of the moderator notice */
 	char		*postfix_config;	/* Postfix config dir for ccguardctl, or "" */
+	char		*mta;		/* ccguardctl's queue: "auto", "postfix" or "sendmail" */
+	char		*sendmail_config;	/* Sendmail's sendmail.cf, for ccguardctl */
 	size_t		 notify_timeout;	/* seconds to submit one notice */
 	/* Moderation by mail (modcmd.c, ctl_mail.c). */
 	char		*command_address;	/* where commands go, or "": off */

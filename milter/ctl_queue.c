@@ -527,17 +527,26 @@ out:
 void
 ctlq_entries_free(struct ctlq_entry *v, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; v != NULL && i < n; i++) {
-		free(v[i].queue_id);
-		free(v[i].queue_name);
-		free(v[i].sender);
-		for (k = 0; k < v[i].nrcpts; k++)
-			free(v[i].rcpts[k]);
-		free(v[i].rcpts);
-	}
+	for (i = 0; v != NULL && i < n; i++)
+		ctlq_entry_clear(&v[i]);
 	free(v);
+}
+
+/* ctlq_entry_clear - free the fields of one entry (not the entry itself) */
+void
+ctlq_entry_clear(struct ctlq_entry *e)
+{
+	size_t k;
+
+	free(e->queue_id);
+	free(e->queue_name);
+	free(e->sender);
+	for (k = 0; k < e->nrcpts; k++)
+		free(e->rcpts[k]);
+	free(e->rcpts);
+	memset(e, 0, sizeof(*e));
 }
 
 /* ctlq_list - every queued message, from postqueue -j */
@@ -566,7 +575,7 @@ ctlq_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t 
 			return -1;
 		}
 		if ((nv = realloc(v, (cnt + 1) * sizeof(*nv))) == NULL) {
-			ctlq_entries_free(&e, 0);
+			ctlq_entry_clear(&e);
 			ctlq_entries_free(v, cnt);
 			free(text);
 			seterr(err, errsize, "out of memory");

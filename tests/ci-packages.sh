@@ -1,7 +1,11 @@
 # tests/ci-packages.sh - the Debian 12 packages ccguard builds and tests with.
 # Sourced by .ci/run and the README's quick start.
 CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev"
-CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc"
+CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc libwrap0 m4 debhelper dpkg-dev fakeroot lintian"
+# Sendmail's packages conflict with postfix: they are only downloaded, and
+# tests/sendmail/ unpacks them into a private directory (see smlib.py).
+CCGUARD_SENDMAIL_DEBS=/var/cache/ccguard-tests/sendmail
+CCGUARD_SENDMAIL_PACKAGES="sendmail-bin sendmail-base sendmail-cf"
 
 ci_install_packages() {
 	if [ "$(id -u)" != 0 ]; then
@@ -11,5 +15,16 @@ ci_install_packages() {
 	# Postfix must not ask questions, and must not grab port 25 on install.
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	apt-get update -qq &&
-	apt-get install -y -qq --no-install-recommends $CCGUARD_BUILD_PACKAGES $CCGUARD_TEST_PACKAGES >/dev/null
+	apt-get install -y -qq --no-install-recommends $CCGUARD_BUILD_PACKAGES $CCGUARD_TEST_PACKAGES >/dev/null &&
+	ci_download_sendmail
+}
+
+# ci_download_sendmail - the Sendmail .debs for tests/sendmail/, once
+ci_download_sendmail() {
+	local p
+	mkdir -p "$CCGUARD_SENDMAIL_DEBS" || return 1
+	for p in $CCGUARD_SENDMAIL_PACKAGES; do
+		ls "$CCGUARD_SENDMAIL_DEBS/${p}_"*.deb >/dev/null 2>&1 ||
+			(cd "$CCGUARD_SENDMAIL_DEBS" && apt-get download -qq "$p" 2>/dev/null) || return 1
+	done
 }

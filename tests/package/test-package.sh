@@ -1,0 +1,256 @@
+#!/bin/bash
+# tests/package/test-package.sh - build the Debian package, lint it, install
+# it on this machine, prove it works with the system's Postfix, purge it,
+# and check that nothing is left but what policy lets stay.
+#
+# Run by tests/run-all.sh as one stage (root, Debian 12). It changes the
+# system and puts it back: Postfix's main.cf is restored (or removed when
+# there was none), a Postfix this script started is stopped, the ccguard
+# user is deleted again when it did not exist before. Without systemd as
+# PID 1 the service is started the way its unit would start it (the unit's
+# ExecStartPre and ExecStart, as its User, with its RuntimeDirectory and
+# UMask), and the output says so.
+#
+# Exit status: 0 when every check passed, 1 otherwise, 77 when it can not
+# run here (not root, no dpkg-buildpackage); tests/run-all.sh treats 77 as
+# a failure in CI.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+fail=0
+step() { echo "--- $*"; }
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+if [ "$(id -u)" != 0 ]; then echo "SKIP: the package test needs root"; exit 77; fi
+for t in dpkg-buildpackage lintian apt-get postfix postconf python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: the package test needs $t"; exit 77; }
+done
+if dpkg-query -W -f='${Status}' ccguard 2>/dev/null | grep -q 'ok installed'; then
+	echo "FAIL: a ccguard package is installed already; not touching it"
+	exit 1
+fi
+
+t0=$(date +%s)
+work=$(mktemp -d /var/tmp/ccguard-package.XXXXXX)
+maincf=/etc/postfix/main.cf
+had_maincf=0; [ -e "$maincf" ] && had_maincf=1 && cp -p "$maincf" "$work/main.cf.orig"
+had_user=0; getent passwd ccguard >/dev/null && had_user=1
+postfix_was_running=0; postfix status >/dev/null 2>&1 && postfix_was_running=1
+milter_pid=
+
+# restore - put the machine back as it was, whatever happened
+restore() {
+	set +e
+	if [ -n "$milter_pid" ] && kill -0 "$milter_pid" 2>/dev/null; then
+		kill "$milter_pid"; sleep 1; kill -9 "$milter_pid" 2>/dev/null
+	fi
+	[ -d /run/systemd/system ] && systemctl stop ccguard.service >/dev/null 2>&1
+	if dpkg-query -W -f='${Status}' ccguard 2>/dev/null | grep -q installed; then
+		DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ccguard >/dev/null 2>&1
+	fi
+	[ -n "${held_qid:-}" ] && postsuper -d "$held_qid" hold >/dev/null 2>&1
+	if [ "$postfix_was_running" = 0 ]; then postfix stop >/dev/null 2>&1; fi
+	if [ "$had_maincf" = 1 ]; then cp -p "$work/main.cf.orig" "$maincf"; else rm -f "$maincf"; fi
+	[ "$postfix_was_running" = 1 ] && postfix reload >/dev/null 2>&1
+	if [ "$had_user" = 0 ] && getent passwd ccguard >/dev/null; then
+		userdel ccguard >/dev/null 2>&1; groupdel ccguard >/dev/null 2>&1
+	fi
+	rm -rf "$work"
+}
+trap restore EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---------------------------------------------------------------- build
+step "build with dpkg-buildpackage -us -uc -b (in a copy of the source tree)"
+mkdir -p "$work/src"
+if [ -d "$top/.git" ]; then
+	(cd "$top" && git ls-files -z -co --exclude-standard) |
+		(cd "$top" && tar --null -T - -cf -) | tar -x -C "$work/src"
+else
+	tar -C "$top" --exclude='./_build*' --exclude=./autom4te.cache -cf - . | tar -x -C "$work/src"
+fi
+b0=$(date +%s)
+if ! (cd "$work/src" && dpkg-buildpackage -us -uc -b -j2) >"$work/build.log" 2>&1; then
+	tail -40 "$work/build.log"
+	bad "dpkg-buildpackage failed"
+	exit 1
+fi
+ok "built in $(( $(date +%s) - b0 ))s: $(cd "$work" && ls ./*.deb | tr '\n' ' ')"
+deb=$(ls "$work"/ccguard_*_*.deb | head -1)
+
+step "lintian: no errors, no warnings"
+if lintian --fail-on error,warning "$work"/ccguard_*.changes >"$work/lintian.log" 2>&1; then
+	ok "lintian: $(grep -c '^[EW]:' "$work/lintian.log") errors or warnings"
+else
+	cat "$work/lintian.log"; bad "lintian reports errors or warnings"
+fi
+
+# ---------------------------------------------------------------- install
+step "install"
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
+	>"$work/install.log" 2>&1; then
+	cat "$work/install.log"; bad "apt-get install $deb failed"; exit 1
+fi
+grep -q 'smtpd_milters = unix:ccguard/ccguard.sock' "$work/install.log" &&
+	grep -q 'does not edit' "$work/install.log" &&
+	ok "the install says how to attach ccguard to Postfix" ||
+	{ cat "$work/install.log"; bad "no message about attaching ccguard to Postfix"; }
+
+getent passwd ccguard >/dev/null && ok "the user ccguard exists" || bad "no user ccguard"
+dpkg-query -W -f='${Conffiles}\n' ccguard | grep -q '^ /etc/ccguard/ccguard.conf ' &&
+	ok "/etc/ccguard/ccguard.conf is a conffile" || bad "ccguard.conf is not a conffile"
+key=$(stat -c '%U:%G %a' /etc/ccguard/release.key 2>/dev/null)
+[ "$key" = "root:ccguard 640" ] && [ "$(wc -c </etc/ccguard/release.key)" -ge 64 ] &&
+	ok "release key: $key" || bad "release key: \"$key\" (want root:ccguard 640)"
+keysum=$(sha256sum </etc/ccguard/release.key)
+sd=$(stat -c '%U:%G %a' /var/spool/postfix/ccguard 2>/dev/null)
+[ "$sd" = "ccguard:postfix 2750" ] && ok "socket directory in Postfix's chroot: $sd" ||
+	bad "/var/spool/postfix/ccguard: \"$sd\" (want ccguard:postfix 2750)"
+ccguard -n -c /etc/ccguard/ccguard.conf >"$work/n.log" 2>&1 && ok "ccguard -n passes" ||
+	{ cat "$work/n.log"; bad "ccguard -n fails"; }
+[ -L /etc/systemd/system/multi-user.target.wants/ccguard.service ] &&
+	ok "the service is enabled" || bad "ccguard.service is not enabled"
+
+# A reinstall of the same version keeps the key and a local conffile edit.
+echo "# local edit" >> /etc/ccguard/ccguard.conf
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confold \
+	"$deb" >"$work/reinstall.log" 2>&1 || { cat "$work/reinstall.log"; bad "reinstall failed"; }
+grep -q '^# local edit$' /etc/ccguard/ccguard.conf && ok "a reinstall keeps the edited conffile" ||
+	bad "the conffile edit was lost"
+[ "$(sha256sum </etc/ccguard/release.key)" = "$keysum" ] && ok "a reinstall keeps the key" ||
+	bad "the release key changed on reinstall"
+
+# A configuration that "ccguard -n" refuses is not started.
+echo "no_such_setting = 1" >> /etc/ccguard/ccguard.conf
+/var/lib/dpkg/info/ccguard.postinst configure 0.1.0 >"$work/broken.log" 2>&1
+grep -q 'not started: "ccguard -n" finds errors' "$work/broken.log" &&
+	grep -q 'no_such_setting' "$work/broken.log" &&
+	ok "with a broken ccguard.conf the postinst does not start ccguard and says why" ||
+	{ cat "$work/broken.log"; bad "a broken configuration was not reported"; }
+sed -i '/^no_such_setting = 1$/d' /etc/ccguard/ccguard.conf
+
+# ---------------------------------------------------------------- service
+step "service"
+unit=/lib/systemd/system/ccguard.service
+if [ "$(ps -p 1 -o comm=)" = systemd ] && [ -d /run/systemd/system ]; then
+	for i in $(seq 1 50); do systemctl is-active --quiet ccguard && break; sleep 0.2; done
+	systemctl is-active --quiet ccguard && ok "systemd runs ccguard.service (active)" ||
+		{ systemctl status ccguard --no-pager; bad "ccguard.service is not active"; }
+else
+	echo "note: PID 1 is $(ps -p 1 -o comm=), not systemd: starting the unit's commands" \
+		"as the unit would (User=, RuntimeDirectory=, UMask=, ExecStartPre=, ExecStart=)"
+	user=$(sed -n 's/^User=//p' "$unit"); group=$(sed -n 's/^Group=//p' "$unit")
+	rtdir=$(sed -n 's/^RuntimeDirectory=//p' "$unit"); rtmode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$unit")
+	umask_=$(sed -n 's/^UMask=//p' "$unit")
+	pre=$(sed -n 's/^ExecStartPre=//p' "$unit"); start=$(sed -n 's/^ExecStart=//p' "$unit")
+	install -d -o "$user" -g "$group" -m "$rtmode" "/run/$rtdir"
+	# The unit's commands are plain words (no quoting), as written in it.
+	if (umask "$umask_" && exec setpriv --reuid="$user" --regid="$group" --init-groups $pre) \
+		>"$work/pre.log" 2>&1; then
+		ok "ExecStartPre ($pre) passes as $user"
+	else
+		cat "$work/pre.log"; bad "ExecStartPre fails"
+	fi
+	(umask "$umask_" && exec setsid setpriv --reuid="$user" --regid="$group" --init-groups $start) \
+		</dev/null >"$work/ccguard.log" 2>&1 &
+	milter_pid=$!
+fi
+for i in $(seq 1 100); do [ -S /var/spool/postfix/ccguard/ccguard.sock ] && break; sleep 0.1; done
+ss=$(stat -c '%U:%G %a' /var/spool/postfix/ccguard/ccguard.sock 2>/dev/null)
+[ "$ss" = "ccguard:postfix 770" ] && ok "ccguard listens: socket $ss" ||
+	{ cat "$work/ccguard.log" 2>/dev/null; bad "socket: \"$ss\" (want ccguard:postfix 770)"; }
+
+# ---------------------------------------------------------------- Postfix
+step "a message through the system Postfix (main.cf lines added by this test)"
+if [ "$had_maincf" = 0 ]; then
+	printf '%s\n' "# main.cf written by ccguard's package test; removed when it ends" \
+		"compatibility_level = 3.6" > "$maincf"
+fi
+cat >> "$maincf" <<'CF'
+# --- added by ccguard's package test; removed when it ends
+myhostname = pkgtest.example.test
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mydestination =
+mynetworks = 127.0.0.0/8
+defer_transports = smtp
+smtpd_sender_restrictions = check_sender_access inline:{hold@example.org=HOLD}
+smtpd_milters = unix:ccguard/ccguard.sock
+non_smtpd_milters = $smtpd_milters
+milter_default_action = tempfail
+milter_protocol = 6
+CF
+newaliases >/dev/null 2>&1
+if [ "$postfix_was_running" = 1 ]; then postfix reload >/dev/null 2>&1; else postfix start >/dev/null 2>&1; fi
+python3 - >"$work/smtp.log" 2>&1 <<'PY'
+# The pair is refused with ccguard's multi-line reply; a message the
+# Postfix configuration holds stays held (for the purge check below).
+import smtplib, sys, time
+for i in range(100):
+    try:
+        s = smtplib.SMTP("127.0.0.1", 25, timeout=60)
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("cannot connect to Postfix on 127.0.0.1:25")
+msg = ("From: reporter@example.org\r\nTo: security@kernel.org\r\n"
+       "Cc: linux-distros@vs.openwall.org\r\nSubject: [report] uaf\r\n"
+       "Message-ID: <pkg-test@example.org>\r\n\r\nfoo() frees twice.\r\n")
+try:
+    s.sendmail("reporter@example.org", ["security@kernel.org", "linux-distros@vs.openwall.org"], msg)
+    sys.exit("the pair was accepted")
+except smtplib.SMTPDataError as e:
+    text = e.smtp_error.decode()
+    print("reply:", e.smtp_code, text.replace("\n", " | ")[:300])
+    if e.smtp_code != 550 or "Not sent: this new report is addressed both to" not in text \
+            or text.count("\n") < 2:
+        sys.exit("not ccguard's multi-line 550 reply")
+s.sendmail("hold@example.org", ["maintainer@example.com"],
+           "From: hold@example.org\r\nSubject: held\r\n\r\nheld by Postfix\r\n")
+s.quit()
+print("OK")
+PY
+if tail -1 "$work/smtp.log" | grep -qx OK; then
+	ok "$(head -1 "$work/smtp.log")"
+else
+	cat "$work/smtp.log"; bad "the system Postfix did not reject the pair with ccguard's reply"
+fi
+held_qid=$(for i in $(seq 1 50); do
+	q=$(postqueue -j 2>/dev/null | python3 -c 'import json,sys
+for l in sys.stdin:
+    j = json.loads(l)
+    if j["queue_name"] == "hold": print(j["queue_id"])' | head -1)
+	[ -n "$q" ] && { echo "$q"; break; }; sleep 0.2; done)
+[ -n "$held_qid" ] && ok "a held message is in Postfix's hold queue: $held_qid" ||
+	bad "no held message to check the purge with"
+
+# ---------------------------------------------------------------- remove, purge
+step "remove keeps the configuration; purge removes it"
+if [ -n "$milter_pid" ]; then
+	kill "$milter_pid"; wait "$milter_pid" 2>/dev/null; milter_pid=
+fi
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ccguard >"$work/remove.log" 2>&1 ||
+	{ cat "$work/remove.log"; bad "apt-get remove failed"; }
+[ -f /etc/ccguard/ccguard.conf ] && [ -f /etc/ccguard/release.key ] && [ ! -e /usr/sbin/ccguard ] &&
+	ok "remove: program gone, ccguard.conf and the key kept" || bad "remove did not keep the configuration"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ccguard >"$work/purge.log" 2>&1 ||
+	{ cat "$work/purge.log"; bad "apt-get purge failed"; }
+left=
+for p in /etc/ccguard /var/spool/postfix/ccguard /run/ccguard /usr/sbin/ccguard /usr/sbin/ccguardctl \
+	/usr/share/ccguard /usr/share/doc/ccguard "$unit" /usr/lib/sysusers.d/ccguard.conf \
+	/usr/lib/tmpfiles.d/ccguard.conf /etc/systemd/system/multi-user.target.wants/ccguard.service \
+	/var/lib/systemd/deb-systemd-helper-enabled/ccguard.service.dsh-also; do
+	[ -e "$p" ] || [ -L "$p" ] && left="$left $p"
+done
+[ -z "$left" ] && ok "purge left none of the package's files, configuration, key or directories" ||
+	bad "purge left:$left"
+dpkg-query -W ccguard >/dev/null 2>&1 && bad "dpkg still knows ccguard" || ok "dpkg has forgotten ccguard"
+getent passwd ccguard >/dev/null && ok "the system user ccguard stays (Debian keeps system users)" ||
+	bad "the user ccguard was deleted"
+postqueue -j 2>/dev/null | grep -q "\"queue_id\": *\"$held_qid\"" &&
+	ok "the held mail is still in Postfix's hold queue" || bad "held mail was lost in the purge"
+
+echo "package test: $(( $(date +%s) - t0 ))s"
+[ "$fail" = 0 ] && echo "PASS: package" || echo "FAIL: package"
+exit "$fail"
