@@ -294,10 +294,9 @@ queue_reload(struct ctl *c, char *err, size_t errsize)
 	ctlq_entries_free(c->entries, c->nentries);
 	c->entries = NULL;
 	c->nentries = 0;
-	if (c->q.command_dir == NULL &&
-	    ctlq_init(&c->q, c->policy->conf->postfix_config, err, errsize) < 0)
+	if (c->q.be == NULL && ctlq_open(&c->q, c->policy->conf, err, errsize) < 0)
 		return -1;
-	return ctlq_list(&c->q, &c->entries, &c->nentries, err, errsize);
+	return c->q.be->list(&c->q, &c->entries, &c->nentries, err, errsize);
 }
 
 /* struct capture - a verb's stdout and stderr, redirected to a file */
@@ -921,7 +920,7 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 	char *htext = NULL, *rule = NULL, *reason = NULL, age[32], max[32], err[512];
 	size_t hlen, n;
 
-	if (ctlq_cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) == 0 &&
+	if (c->q.be->cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) == 0 &&
 	    ctlq_headers_parse(htext, &h, &n) == 0) {
 		ctlq_hold_reason(cf->hold_header, h, n, &rule, &reason);
 		ctlq_headers_free(h, n);

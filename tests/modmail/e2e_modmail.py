@@ -54,6 +54,9 @@ def conf_extra(env, more=""):
 def setup_pipe(env):
     """setup_pipe - the command address goes to ccguardctl mail-command as nobody."""
     spool = env.path("spool")
+    # The pipe runs as nobody, as a real one runs as its own user: it reads
+    # ccguard.conf (the harness writes it 0600) and nothing else of ours.
+    os.chmod(env.conf_path, 0o644)
     os.mkdir(spool)
     os.chown(spool, 0, grp.getgrnam("nogroup").gr_gid)
     os.chmod(spool, 0o730)
@@ -276,11 +279,13 @@ def test(env):
     # past hold_max_age (1 s here); its discard line works.
     env.write_conf(holdlib.conf_text(env, conf_extra(env).replace("digest_min_age = 0",
                                                                   "digest_min_age = 86400")))
+    os.chmod(env.conf_path, 0o644)	# the pipe (nobody) reads it
     p = ctl(env, "held", "digest")
     check("no message held for 24h or longer; no digest sent" in p.stdout, "digest_min_age",
           p.stdout)
     time.sleep(1.1)
     env.write_conf(holdlib.conf_text(env, conf_extra(env, "hold_max_age = 1\n")))
+    os.chmod(env.conf_path, 0o644)	# the pipe (nobody) reads it
     p = ctl(env, "held", "digest")
     check("sent to <%s>" % MODERATOR in p.stdout, "digest sent", p.stdout)
     dg = harness.wait_for(lambda: [x for x in env.sink.messages if holdlib.to(x, MODERATOR) and
@@ -294,6 +299,7 @@ def test(env):
 
     # command_authserv_id: a DKIM pass from our MTA is required.
     env.write_conf(holdlib.conf_text(env, conf_extra(env, "command_authserv_id = mx.e2e.test\n")))
+    os.chmod(env.conf_path, 0o644)	# the pipe (nobody) reads it
     mid = command_mail(env, dl[("discard", None, qe)][0] + "\n")
     process(env)
     check("did not pass DKIM or SPF" in answer_text(env, mid), "no pass: refused")
