@@ -150,6 +150,9 @@ action_hold_header(const struct verdict *v, const struct msg *m, char *buf, unsi
 	reply_matched_text(v, &matched, 1);
 	strbuf_printf(&sb, "rule=%s; ", v->rule != NULL ? v->rule->name :
 	    v->origin == ORIGIN_LIMIT ? "limit" : "error");
+	/* Before anything from the message: ccguardctl reads it to gate notices. */
+	strbuf_printf(&sb, "sender=%s; ", strcmp(reply_sender_class(m), "not authenticated") == 0 ?
+	    "unauthenticated" : reply_sender_class(m));
 	if (v->origin != ORIGIN_RULES && v->reason != NULL)
 		strbuf_printf(&sb, "reason=%s; ", v->reason);
 	strbuf_puts(&sb, "matched=");

@@ -48,6 +48,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -79,9 +80,12 @@ static const char builtin_moderator[] =
     "\n"
     "Queue id: ${queue_id}\n"
     "Rule:     ${rule}\n"
-    "Sender:   ${sender}\n"
+    "Message:  ${thread}\n"
+    "Sender:   ${sender} (${sender_class})\n"
+    "Guidance: ${guidance}\n"
     "Found:    ${matched}\n"
     "\n"
+    "${advice}\n"
     "${commands}\n";
 
 /* notify_init - set up the notifier (an empty rate table) */
@@ -145,26 +149,6 @@ out:
 	return ok;
 }
 
-/* client_is_local - the client address is 127.0.0.1 or ::1 */
-static int
-client_is_local(const struct msg *m)
-{
-	const char *open, *close;
-	size_t len;
-
-	if (m->client == NULL || (open = strrchr(m->client, '[')) == NULL ||
-	    (close = strchr(open, ']')) == NULL)
-		return 0;
-	open++;
-	len = (size_t)(close - open);
-	if (len > 5 && strncasecmp(open, "IPv6:", 5) == 0) {
-		open += 5;
-		len -= 5;
-	}
-	return (len == 9 && strncmp(open, "127.0.0.1", 9) == 0) ||
-	    (len == 3 && strncmp(open, "::1", 3) == 0);
-}
-
 /* notify_gate - why no guidance may go out for m, or NULL (rate not charged) */
 const char *
 notify_gate(const struct conf *c, const struct msg *m)
@@ -179,13 +163,20 @@ notify_gate(const struct conf *c, const struct msg *m)
 	free(to);
 	if ((why = mailout_suppress_reason(m->headers, m->nheaders)) != NULL)
 		return why;
-	if (strcmp(c->guidance_senders, "all") == 0)
-		return NULL;
-	if (m->auth != NULL)
+	return notify_class_gate(c, reply_sender_class(m));
+}
+
+/* notify_class_gate - may a sender of this class ("authenticated", ...) get mail? */
+const char *
+notify_class_gate(const struct conf *c, const char *sender_class)
+{
+	if (strcmp(c->guidance_senders, "all") == 0 ||
+	    strcmp(sender_class, "authenticated") == 0)
 		return NULL;
 	if (strcmp(c->guidance_senders, "local") == 0)
-		return client_is_local(m) ? NULL : "sender neither authenticated nor local";
-	return "sender not authenticated";
+		return strcmp(sender_class, "local") == 0 ? NULL :
+		    "sender neither authenticated nor local (it could be forged)";
+	return "sender not authenticated (it could be forged)";
 }
 
 /* notify_from - the From address of notices; malloc'd */
@@ -314,25 +305,47 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	strbuf_free(&prefix);
 }
 
+/* notify_next_marker - the first of two markers in s, or NULL */
+static const char *
+notify_next_marker(const char *s, const char *a, const char *b)
+{
+	const char *x = strstr(s, a), *y = strstr(s, b);
+
+	if (x == NULL || (y != NULL && y < x))
+		return y;
+	return x;
+}
+
 /* notify_moderator_build - the notice for the moderator; NULL when none is set */
 char *
 notify_moderator_build(const struct policy *p, const struct verdict *v,
-    const struct msg *m, size_t *len)
+    const struct msg *m, const char *guidance, size_t *len)
 {
 	struct reply_vars rv;
 	struct mailout_spec spec;
-	struct strbuf text, cmds, out, subj;
+	struct strbuf text, cmds, out, subj, advice;
 	struct template *t = NULL;
+	const struct template *rule_notice;
 	struct diag d;
-	char marker[64], *from, *data = NULL;
-	const char *s, *hit;
+	char marker[64], amarker[64], variant[4096], *from, *data = NULL;
+	const char *s, *hit, *path;
+	size_t i;
+	int is_cmds = 0;
 
 	if (p->conf->moderator == NULL || !mailout_address_ok(p->conf->moderator) ||
 	    (from = notify_from(p->conf)) == NULL)
 		return NULL;
 	diag_init(&d);
-	if (p->conf->moderator_template != NULL && p->conf->moderator_template[0] != '\0')
-		t = template_load(p->conf->moderator_template, p->conf->moderator_template, &d);
+	/* The site's variant of the notice first (conf "texts"), then the file. */
+	path = p->conf->moderator_template;
+	for (i = 0; path != NULL && path[0] != '\0' &&
+	    conf_text_variant(p->conf, i, path, variant, sizeof(variant)) == 0; i++)
+		if (access(variant, R_OK) == 0) {
+			path = variant;
+			break;
+		}
+	if (path != NULL && path[0] != '\0')
+		t = template_load(path, path, &d);
 	if (t == NULL)
 		t = template_from_text(builtin_moderator, "built-in", &d);
 	if (d.errors > 0 && d.text.len > 0)
@@ -344,19 +357,30 @@ notify_moderator_build(const struct policy *p, const struct verdict *v,
 	 */
 	snprintf(marker, sizeof(marker), "CCGUARD-COMMANDS-%08x%08x", g_random_int(),
 	    g_random_int());
+	snprintf(amarker, sizeof(amarker), "CCGUARD-ADVICE-%08x%08x", g_random_int(),
+	    g_random_int());
 	reply_vars_init(&rv, v, m, p->conf->hostname);
 	rv.subject_allowed = 0;
-	rv.commands = marker;
+	rv.guidance = guidance;
+	rv.site = p->conf->site;
 	strbuf_init(&text, 256 * 1024);
 	strbuf_init(&cmds, 64 * 1024);
+	strbuf_init(&advice, 64 * 1024);
 	strbuf_init(&out, 512 * 1024);
 	strbuf_init(&subj, 1024);
 	moderator_commands(p, v, m, &cmds);
+	/* The rule's own advice (RULE.notice), rendered with the same variables. */
+	rule_notice = policy_rule_texts(p, v->rule)->notice;
+	if (rule_notice != NULL)
+		template_render(rule_notice, reply_var, &rv, &advice);
+	rv.commands = marker;
+	rv.advice = amarker;
 	if (t != NULL && template_render(t, reply_var, &rv, &text) == STRBUF_OK) {
-		for (s = strbuf_str(&text); (hit = strstr(s, marker)) != NULL;
-		    s = hit + strlen(marker)) {
+		for (s = strbuf_str(&text); (hit = notify_next_marker(s, marker, amarker)) != NULL;
+		    s = hit + (is_cmds ? strlen(marker) : strlen(amarker))) {
+			is_cmds = strncmp(hit, marker, strlen(marker)) == 0;
 			strbuf_append(&out, s, (size_t)(hit - s));
-			strbuf_puts(&out, strbuf_str(&cmds));
+			strbuf_puts(&out, is_cmds ? strbuf_str(&cmds) : strbuf_str(&advice));
 		}
 		strbuf_puts(&out, s);
 		if (v->origin != ORIGIN_RULES && v->reason != NULL)
@@ -375,6 +399,7 @@ notify_moderator_build(const struct policy *p, const struct verdict *v,
 	template_free(t);
 	strbuf_free(&text);
 	strbuf_free(&cmds);
+	strbuf_free(&advice);
 	strbuf_free(&out);
 	strbuf_free(&subj);
 	reply_vars_free(&rv);
@@ -519,33 +544,35 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 {
 	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
 	    m->queue_id : "NOQUEUE";
-	const char *why;
-	char *data, *rcpt;
-	size_t len;
+	const char *why = NULL;
+	char *data, *rcpt = NULL, *gdata = NULL, status[600];
+	size_t len, glen = 0;
+
+	/* Guidance is decided first, so that the moderator notice can say. */
+	if (v->rule == NULL || v->rule->guidance == NULL)
+		why = "the rule has no guidance text";
+	else if ((why = notify_gate(p->conf, m)) != NULL)
+		;
+	else if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL)))
+		why = "guidance_rate reached for this sender";
+	else if ((gdata = notify_guidance_build(p, v, m, &rcpt, &glen)) == NULL)
+		why = "the guidance message could not be built";
+	if (gdata != NULL)
+		snprintf(status, sizeof(status), "sent to <%.500s>", rcpt);
+	else
+		snprintf(status, sizeof(status), "none (%s)", why);
 
 	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
-		if ((data = notify_moderator_build(p, v, m, &len)) == NULL)
+		if ((data = notify_moderator_build(p, v, m, status, &len)) == NULL)
 			log_warnx("%s: moderator notice not built", qid);
 		else
 			notify_queue(p->conf, qid, "moderator notice", p->conf->moderator,
 			    data, len);
 	}
-	if (v->rule == NULL || v->rule->guidance == NULL) {
-		log_debug("%s: no guidance: the rule has no guidance template", qid);
-		return;
-	}
-	if ((why = notify_gate(p->conf, m)) != NULL) {
+	if (gdata == NULL) {
 		log_info("%s: no guidance sent: %s", qid, why);
 		return;
 	}
-	if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL))) {
-		log_info("%s: no guidance sent: guidance_rate reached for this sender", qid);
-		return;
-	}
-	if ((data = notify_guidance_build(p, v, m, &rcpt, &len)) == NULL) {
-		log_warnx("%s: guidance message not built", qid);
-		return;
-	}
-	notify_queue(p->conf, qid, "guidance", rcpt, data, len);
+	notify_queue(p->conf, qid, "guidance", rcpt, gdata, glen);
 	free(rcpt);
 }
