@@ -139,7 +139,7 @@ for msg, rcpts, rule in (("distros-public.eml", [LD, "netdev@vger.kernel.org"], 
     rc, out, err = pt.run(cmd)
     first = [line for line in out.splitlines() if line.startswith("  550")][:1]
     t.check("%s as reject: refusal wording" % rule,
-            pt.field(out, "action") == "reject" and first and "Not sent" in first[0],
+            pt.field(out, "action") == "reject" and first and "Refused: " in first[0],
             "got %r" % (first or out))
 
 t.done()
