@@ -59,7 +59,7 @@ if [ -x "$ccguard" ]; then
 		echo "FAIL: want 2 rule-file examples in ccguard.rules(5), found $n"
 		fail=1
 	else
-		printf 'rules = %s/ex1.rules\nrules = %s/ex2.rules\n' "$tmp" "$tmp" >"$tmp/ex.conf"
+		printf 'rules = %s/ex1.rules\nrules = %s/ex2.rules\nmoderator = mod@example.org\nnotify_smtp = 127.0.0.1:25\n' "$tmp" "$tmp" >"$tmp/ex.conf"
 		if ! "$ccguard" -n -c "$tmp/ex.conf" >"$tmp/ex.out" 2>&1 || grep -q warning "$tmp/ex.out"; then
 			echo "FAIL: the rule files in ccguard.rules(5) EXAMPLES do not load cleanly:"
 			cat "$tmp/ex.out"
