@@ -50,6 +50,9 @@ tests_policy_test_texts_SOURCES = tests/policy/test-texts.c tests/unit/testlib.h
 tests_policy_test_texts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_policy_test_texts_LDADD = $(CORE_LIBS)
 TESTS += tests/policy/test-texts
+# Every ccguard.conf and rule-file example of the manual pages and README.
+TESTS += tests/deploy/doc_examples.py
+EXTRA_DIST += tests/deploy/doc_examples.py doc/texts.md
 check_PROGRAMS += tests/policy/test-mime-scan
 tests_policy_test_mime_scan_SOURCES = tests/policy/test-mime-scan.c
 tests_policy_test_mime_scan_LDADD = $(CORE_LIBS)
