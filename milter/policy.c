@@ -287,6 +287,9 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 		if (check_perms)
 			policy_check_file(conf_path, d);
 		p->conf = conf_load(conf_path, d);
+		/* A site profile changes actions: guard it as ccguard.conf. */
+		if (check_perms && p->conf != NULL && p->conf->site_file[0] != '\0')
+			policy_check_file(p->conf->site_file, d);
 	} else
 		p->conf = conf_defaults();
 	if (p->conf == NULL || (p->rs = ruleset_new()) == NULL)

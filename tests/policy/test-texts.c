@@ -17,6 +17,8 @@
  *   says it was not delivered by this server and that other copies may
  *   have been delivered, and none offers an exemption (SMTP AUTH) or
  *   asks to "let it through";
+ * - ccguard.conf's own settings and actions win over the profile's; a
+ *   missing or bad profile is an error naming file:line;
  * - the moderator notice names the rule, the kind of message, whether
  *   the sender got guidance, the rule's usual choice first, and what
  *   release, --without and a public release do.
@@ -146,6 +148,9 @@ check_lines(const char *what, char *const *lines, size_t n, size_t max, int mx)
 	for (i = 0; i < n; i++) {
 		CHECK(strcasestr(lines[i], "not sent") == NULL,
 		    "%s: line %zu says \"not sent\": %s", what, i + 1, lines[i]);
+		/* An attachment alone does not make a message "not plain text". */
+		CHECK(strcasestr(lines[i], "not plain text") == NULL,
+		    "%s: line %zu calls the message not plain text: %s", what, i + 1, lines[i]);
 		CHECK(strcasestr(lines[i], "let it through") == NULL,
 		    "%s: line %zu asks to let it through: %s", what, i + 1, lines[i]);
 		if (mx)
@@ -467,6 +472,80 @@ test_warnings(void)
 	}
 }
 
+/* load_conf - policy_load on conf text; diagnostics in d (caller frees) */
+static struct policy *
+load_conf(const char *name, const char *text, struct diag *d)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	write_file(path, text);
+	diag_init(d);
+	return policy_load(path, 0, d);
+}
+
+/* test_profiles - how a profile and ccguard.conf combine, and bad profiles */
+static void
+test_profiles(void)
+{
+	char conf[8192], prof[4096];
+	struct diag d;
+	struct policy *p;
+	struct rule *r;
+
+	/* ccguard.conf's own action and setting win over the profile's. */
+	snprintf(conf, sizeof(conf), "user =\nrules = %s/rules/kernel-security.rules\n"
+	    "action.kernel-and-distros = reject\nsite = kernel-mx\ntexts = mx\n", test_srcdir());
+	p = load_conf("wins.conf", conf, &d);
+	CHECK(p != NULL, "kernel-mx with overrides loads: %s", strbuf_str(&d.text));
+	if (p != NULL) {
+		r = ruleset_find_rule(p->rs, "kernel-and-distros");
+		CHECK(r != NULL && r->action == ACTION_REJECT && !r->monitor,
+		    "ccguard.conf's action.kernel-and-distros beats the profile's hold");
+		r = ruleset_find_rule(p->rs, "kernel-and-public");
+		CHECK(r != NULL && r->monitor, "the profile's other actions still apply");
+		CHECK(strcmp(p->conf->texts, "mx") == 0, "ccguard.conf's texts beats the profile's");
+		r = ruleset_find_rule(p->rs, "kernel-and-distros");
+		CHECK(r != NULL && strstr(r->reply->file, "kernel-and-distros.mx.reply") != NULL,
+		    "texts = mx picks the .mx reply, got %s", r != NULL ? r->reply->file : "-");
+	}
+	diag_free(&d);
+	policy_unref(p);
+
+	/* A site named but not found is an error; the default needs no file. */
+	snprintf(conf, sizeof(conf), "user =\nrules = %s/rules/kernel-security.rules\n"
+	    "site = nowhere\n", test_srcdir());
+	p = load_conf("nowhere.conf", conf, &d);
+	CHECK(p == NULL && strstr(strbuf_str(&d.text), "no profile \"nowhere.site\"") != NULL,
+	    "a missing profile is an error: %s", strbuf_str(&d.text));
+	diag_free(&d);
+	policy_unref(p);
+	snprintf(conf, sizeof(conf), "user =\nrules = %s/rules/kernel-security.rules\n"
+	    "site = a b\n", test_srcdir());
+	p = load_conf("badname.conf", conf, &d);
+	CHECK(p == NULL && strstr(strbuf_str(&d.text), "site: bad name") != NULL,
+	    "a bad profile name is an error: %s", strbuf_str(&d.text));
+	diag_free(&d);
+	policy_unref(p);
+
+	/* A profile may not pick rule files, and its errors name its file:line. */
+	snprintf(prof, sizeof(prof), "%s/bad.site", tmpdir);
+	write_file(prof, "# a profile\nrules = /etc/passwd\naction.no-such-rule = hold\n");
+	snprintf(conf, sizeof(conf), "user =\nrules = %s/rules/kernel-security.rules\n"
+	    "site = %s\n", test_srcdir(), prof);
+	p = load_conf("badprof.conf", conf, &d);
+	CHECK(p == NULL && strstr(strbuf_str(&d.text), "bad.site:2: \"rules\" can not be set "
+	    "in a site profile") != NULL, "rules in a profile: %s", strbuf_str(&d.text));
+	diag_free(&d);
+	policy_unref(p);
+	write_file(prof, "action.no-such-rule = hold\n");
+	p = load_conf("badprof2.conf", conf, &d);
+	CHECK(p == NULL && strstr(strbuf_str(&d.text), "bad.site:1: action.no-such-rule: no rule") !=
+	    NULL, "an unknown rule in a profile: %s", strbuf_str(&d.text));
+	diag_free(&d);
+	policy_unref(p);
+}
+
 /* test_site - every text of every rule under one profile */
 static void
 test_site(const char *site, const char *variant, int mx)
@@ -509,6 +588,7 @@ main(void)
 		return 99;
 	}
 	test_warnings();
+	test_profiles();
 	test_site("submission", NULL, 0);
 	test_site("kernel-mx", "mx.reply", 1);
 	test_site("distros-mx", "mx.reply", 1);
