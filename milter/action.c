@@ -9,8 +9,10 @@
  *	- reject, tempfail: the rule's reply template rendered into a
  *	  multi-line SMTP reply (reply.c keeps it within SMTP's limits);
  *	- hold: a reason header (conf hold_header) recording the rule, the
- *	  matched addresses and where each was found, then quarantine in the
- *	  MTA's hold queue; nothing is lost, a moderator decides;
+ *	  sender's kind (authenticated, local, unauthenticated: ccguardctl's
+ *	  notice gate), the matched addresses and where each was found, then
+ *	  quarantine in the MTA's hold queue; nothing is lost, a moderator
+ *	  decides;
  *	- hold and notify: the notifier (guidance to the sender, notice to the
  *	  moderators) runs after the MTA has been told;
  *	- pass, accept, monitor: nothing but the log line.

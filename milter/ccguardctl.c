@@ -23,6 +23,11 @@
  *	succeeded is the held copy deleted. A message is never lost: when the
  *	deletion fails, both copies exist and the error says so.
  *
+ *	reject sends the rule's refusal text (RULE.rejected or rejected.txt,
+ *	loaded by policy.c; a short built-in one of facts only without them)
+ *	and only to a sender the guidance gate allows, judged by the sender
+ *	kind ccguard wrote into its hold header: an MX sends no backscatter.
+ *
  *	Values from messages are shown with control characters replaced, so
  *	a header can not drive the terminal. Every action is logged to syslog.
  * DIAGNOSTICS

@@ -25,10 +25,13 @@
  *	others pass.
  *
  *	The moderator notice goes to "moderator" (when set) for every hold:
- *	queue id, rule, the addresses and where each was found, the sender
- *	and the ccguardctl commands to act on it. The template is read from
- *	moderator_template on each notice (a built-in text when it can not be
- *	read); holds are rare and the file is small.
+ *	queue id, rule, what kind of message it is, the sender and its kind,
+ *	whether it got guidance (decided first, so the notice can say), the
+ *	addresses and where each was found, the rule's own advice
+ *	(RULE.notice, policy.c) and the ccguardctl commands to act on it. The
+ *	frame is read from moderator_template (its site variant first) on
+ *	each notice, a built-in text when it can not be read; holds are rare
+ *	and the file is small. The policy prose is all in those files.
  *
  *	Submission is mailout_submit(): sendmail_path, or SMTP to notify_smtp,
  *	within notify_timeout seconds. In the daemon a worker thread does it

@@ -5,6 +5,7 @@
  *	reply_vars_init(&vars, verdict, msg, hostname); ... reply_vars_free(&vars);
  *	reply_smtp(template, &vars, &reply)	lines for smfi_setmlreply()
  *	reply_matched_text(verdict, &buf, ascii)	"a (Cc) and b (envelope)"
+ *	reply_sender_class(msg), reply_thread(msg)	facts for texts and gates
  * DESCRIPTION
  *	SMTP reply lines are what libmilter and RFC 5321 allow: printable
  *	US-ASCII only (other bytes become '?', control characters spaces, so
@@ -13,6 +14,10 @@
  *	are wrapped at spaces) and at most REPLY_MAX_LINES lines. The
  *	template's own line breaks are kept; values can not add lines
  *	(template.c turns their control characters into spaces).
+ *
+ *	The variables describe facts (where an address was found, what the
+ *	body scan saw, whether the message is a reply or a patch posting);
+ *	what to make of them is the templates' business, in rules/.
  */
 #include "config.h"
 
