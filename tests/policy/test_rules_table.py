@@ -43,6 +43,11 @@ CASES = [
      [SEC, LD], None, "hold", "kernel-and-distros-reply", None),
     ("reply-all onto a public list: hold", "distros-public.eml", "member@example.org",
      [LD, "netdev@vger.kernel.org"], None, "hold", "distros-and-public", None),
+    # The leak rule comes before the exemption: an exempt, authenticated
+    # sender's reply-all still does not reach a public list with a distros list.
+    ("the same reply-all from an exempt, authenticated sender: hold", "distros-public.eml",
+     "team@example.org", [LD, "netdev@vger.kernel.org"], "team", "hold",
+     "distros-and-public", None),
     ("distros list plus the operator's public list: hold", "no-vs-tag.eml",
      "reporter@example.org", [LD, "announce@lists.example.net"], None, "hold",
      "distros-and-public", None),
