@@ -56,7 +56,9 @@
 #include <glib.h>
 
 #include "conf.h"
+#include "addr.h"
 #include "diag.h"
+#include "eval.h"
 #include "log.h"
 #include "mailout.h"
 #include "msg.h"
@@ -178,8 +180,8 @@ notify_class_gate(const struct conf *c, const char *sender_class)
 		return NULL;
 	if (strcmp(c->guidance_senders, "local") == 0)
 		return strcmp(sender_class, "local") == 0 ? NULL :
-		    "sender neither authenticated nor local (it could be forged)";
-	return "sender not authenticated (it could be forged)";
+		    "sender neither authenticated nor local: it could be forged";
+	return "sender not authenticated: it could be forged";
 }
 
 /* notify_from - the From address of notices; malloc'd */
@@ -254,21 +256,42 @@ notify_guidance_build(const struct policy *p, const struct verdict *v,
 	return data;
 }
 
-/* cond_lists - the recipient lists a rule's condition names */
+/*
+ * without_useful - would "release --without LIST" change anything and still
+ * deliver? Some, not all, envelope recipients are in the list.
+ */
+static int
+without_useful(const struct ruleset *rs, const struct msg *m, int list)
+{
+	size_t i, in = 0, env = 0;
+
+	for (i = 0; i < m->naddrs; i++) {
+		if (!(m->addrs[i].sources & ADDR_SRC_ENVELOPE))
+			continue;
+		env++;
+		if (eval_address_in_list(rs, m->addrs[i].addr, list) > 0)
+			in++;
+	}
+	return in > 0 && in < env;
+}
+
+/* cond_lists - "release --without" lines for the lists a rule's condition names */
 static void
-cond_lists(const struct ruleset *rs, const struct cond *c, int *seen, struct strbuf *out,
-    const char *prefix, const char *qid)
+cond_lists(const struct ruleset *rs, const struct msg *m, const struct cond *c, int *seen,
+    struct strbuf *out, const char *prefix, const char *qid)
 {
 	if (c == NULL)
 		return;
 	if (c->kind == COND_RCPT_IN && c->list >= 0 && (size_t)c->list < rs->nlists &&
 	    !seen[c->list]) {
 		seen[c->list] = 1;
-		strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
-		    rs->lists[c->list].name, qid);
+		/* A list with no envelope recipient here (an MX) has nothing to drop. */
+		if (without_useful(rs, m, c->list))
+			strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
+			    rs->lists[c->list].name, qid);
 	}
-	cond_lists(rs, c->left, seen, out, prefix, qid);
-	cond_lists(rs, c->right, seen, out, prefix, qid);
+	cond_lists(rs, m, c->left, seen, out, prefix, qid);
+	cond_lists(rs, m, c->right, seen, out, prefix, qid);
 }
 
 /* moderator_commands - the ccguardctl lines for this message */
@@ -297,8 +320,15 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	    strbuf_str(&prefix), qid);
 	if (v->rule != NULL && p->rs->nlists > 0 &&
 	    (seen = calloc(p->rs->nlists, sizeof(*seen))) != NULL) {
-		strbuf_puts(out, "To deliver it without the members of one list:\n");
-		cond_lists(p->rs, v->rule->when, seen, out, strbuf_str(&prefix), qid);
+		struct strbuf lines;
+
+		strbuf_init(&lines, 16 * 1024);
+		cond_lists(p->rs, m, v->rule->when, seen, &lines, strbuf_str(&prefix), qid);
+		if (lines.len > 0) {
+			strbuf_puts(out, "To deliver it without the members of one list:\n");
+			strbuf_puts(out, strbuf_str(&lines));
+		}
+		strbuf_free(&lines);
 		free(seen);
 	}
 	strbuf_printf(out, "To refuse it and tell the sender why:\n"

@@ -546,6 +546,41 @@ test_profiles(void)
 	policy_unref(p);
 }
 
+/* test_notice_without - "--without LIST" only where it would drop someone and deliver */
+static void
+test_notice_without(void)
+{
+	struct policy *p = load_site("kernel-mx");
+	struct msg *m;
+	struct verdict v;
+	char *data, *text;
+	size_t len;
+
+	if (p == NULL)
+		return;
+	/* kernel.org's MX: only security@ in the envelope, the list in Cc. */
+	m = msg_new(&p->conf->limits);
+	msg_set_sender(m, "<reporter@example.org>");
+	msg_add_rcpt(m, "<security@kernel.org>");
+	msg_add_header(m, "To", "security@kernel.org");
+	msg_add_header(m, "Cc", "linux-distros@vs.openwall.org");
+	msg_set_string(m, &m->queue_id, "4XyZ12abC");
+	test_verdict(&v, ruleset_find_rule(p->rs, "kernel-and-distros"), ACTION_HOLD, m);
+	data = notify_moderator_build(p, &v, m, "none", &len);
+	text = data != NULL ? notice_text(data, len) : NULL;
+	CHECK(text != NULL && strstr(text, "--without openwall-distros 4XyZ12abC") == NULL &&
+	    strstr(text, "--without kernel-security 4XyZ12abC") == NULL,
+	    "an MX notice offers no --without that would remove nobody or everybody: %s",
+	    text != NULL ? text : "(none)");
+	CHECK(text != NULL && strstr(text, "Usually: release.") != NULL,
+	    "kernel-mx: usually release");
+	g_free(text);
+	free(data);
+	verdict_clear(&v);
+	msg_free(m);
+	policy_unref(p);
+}
+
 /* test_site - every text of every rule under one profile */
 static void
 test_site(const char *site, const char *variant, int mx)
@@ -589,6 +624,7 @@ main(void)
 	}
 	test_warnings();
 	test_profiles();
+	test_notice_without();
 	test_site("submission", NULL, 0);
 	test_site("kernel-mx", "mx.reply", 1);
 	test_site("distros-mx", "mx.reply", 1);
