@@ -9,8 +9,10 @@
  *	- reject, tempfail: the rule's reply template rendered into a
  *	  multi-line SMTP reply (reply.c keeps it within SMTP's limits);
  *	- hold: a reason header (conf hold_header) recording the rule, the
- *	  matched addresses and where each was found, then quarantine in the
- *	  MTA's hold queue; nothing is lost, a moderator decides;
+ *	  sender's kind (authenticated, local, unauthenticated: ccguardctl's
+ *	  notice gate), the matched addresses and where each was found, then
+ *	  quarantine in the MTA's hold queue; nothing is lost, a moderator
+ *	  decides;
  *	- hold and notify: the notifier (guidance to the sender, notice to the
  *	  moderators) runs after the MTA has been told;
  *	- pass, accept, monitor: nothing but the log line.
@@ -150,6 +152,9 @@ action_hold_header(const struct verdict *v, const struct msg *m, char *buf, unsi
 	reply_matched_text(v, &matched, 1);
 	strbuf_printf(&sb, "rule=%s; ", v->rule != NULL ? v->rule->name :
 	    v->origin == ORIGIN_LIMIT ? "limit" : "error");
+	/* Before anything from the message: ccguardctl reads it to gate notices. */
+	strbuf_printf(&sb, "sender=%s; ", strcmp(reply_sender_class(m), "not authenticated") == 0 ?
+	    "unauthenticated" : reply_sender_class(m));
 	if (v->origin != ORIGIN_RULES && v->reason != NULL)
 		strbuf_printf(&sb, "reason=%s; ", v->reason);
 	strbuf_puts(&sb, "matched=");

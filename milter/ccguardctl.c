@@ -26,6 +26,11 @@
  *	succeeded is the held copy deleted. A message is never lost: when the
  *	deletion fails, both copies exist and the error says so.
  *
+ *	reject sends the rule's refusal text (RULE.rejected or rejected.txt,
+ *	loaded by policy.c; a short built-in one of facts only without them)
+ *	and only to a sender the guidance gate allows, judged by the sender
+ *	kind ccguard wrote into its hold header: an MX sends no backscatter.
+ *
  *	Values from messages are shown with control characters replaced, so
  *	a header can not drive the terminal. Every action is logged to syslog.
  *	Moderation by mail (ctl_mail.c) runs these same verbs, with the
@@ -63,6 +68,7 @@
 #include "release.h"
 #include "ruleset.h"
 #include "strbuf.h"
+#include "template.h"
 
 /* ctl_who - who acts, for the log: the uid, or the moderator by mail */
 const char *
@@ -483,88 +489,176 @@ out:
 	return r;
 }
 
+/* The variables a rejection notice may use; the rest render empty. */
+struct reject_vars {
+	const struct conf *cf;
+	struct ctlq_entry *e;
+	const char	*rule, *reason, *message_id;
+	char		 date[64];
+	struct strbuf	 reason_text;
+};
+
+/* reject_var - template lookup for the rejection notice */
+static const char *
+reject_var(void *arg, const char *name)
+{
+	struct reject_vars *rv = arg;
+
+	if (strcmp(name, "rule") == 0)
+		return rv->rule != NULL ? rv->rule : "(unknown)";
+	if (strcmp(name, "action") == 0)
+		return "hold";
+	if (strcmp(name, "sender") == 0)
+		return rv->e->sender[0] != '\0' ? rv->e->sender : "<>";
+	if (strcmp(name, "queue_id") == 0)
+		return rv->e->queue_id;
+	if (strcmp(name, "hostname") == 0)
+		return rv->cf->hostname != NULL ? rv->cf->hostname : "localhost";
+	if (strcmp(name, "message_id") == 0)
+		return rv->message_id != NULL ? rv->message_id : "(none)";
+	if (strcmp(name, "date") == 0)
+		return rv->date;
+	if (strcmp(name, "site") == 0)
+		return rv->cf->site;
+	if (strcmp(name, "reason") == 0)
+		return strbuf_str(&rv->reason_text);
+	return NULL;	/* about the message's content: not known here */
+}
+
+/* Used when no RULE.rejected or rejected.txt exists: facts only. */
+static const char builtin_rejected[] =
+    "Refused by a moderator: your message was held on ${hostname} and deleted.\n"
+    "This server did not deliver it to any of its recipients here.\n"
+    "Rule: ${rule}. Message-ID: ${message_id}.\n"
+    "The moderator's reason: ${reason}\n"
+    "The headers of your message are attached; its body is not.\n"
+    "Refused by a moderator on ${hostname}: see the reason above.\n";
+
 /* reject_notice - the message telling the sender a moderator refused it */
 static char *
-reject_notice(const struct conf *cf, struct ctlq_entry *e, const struct msg_header *h,
-    size_t n, const char *reason, char **rcpt, size_t *len)
+reject_notice(const struct policy *p, struct ctlq_entry *e, const struct msg_header *h,
+    size_t n, const char *rule, const char *reason, char **rcpt, size_t *len)
 {
 	static const char *const omit[] = { RELEASE_HEADER, NULL, NULL };
+	const struct conf *cf = p->conf;
 	const char *omit_all[3];
+	const struct template *t = NULL;
+	struct template *builtin = NULL;
+	struct reject_vars rv;
 	struct mailout_spec spec;
 	struct strbuf text, subj;
-	const char *msgid = NULL, *subject = NULL;
-	char *from, *data;
+	struct diag d;
+	const char *subject = NULL;
+	char *from, *data = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
 	size_t i;
 
 	if ((*rcpt = mailout_envelope_address(e->sender)) == NULL)
 		return NULL;
+	memset(&rv, 0, sizeof(rv));
+	rv.cf = cf;
+	rv.e = e;
+	rv.rule = rule;
 	for (i = 0; i < n; i++) {
-		if (msgid == NULL && strcasecmp(h[i].name, "Message-ID") == 0)
-			msgid = h[i].value;
+		if (rv.message_id == NULL && strcasecmp(h[i].name, "Message-ID") == 0)
+			rv.message_id = h[i].value;
 		if (subject == NULL && strcasecmp(h[i].name, "Subject") == 0)
 			subject = h[i].value;
 	}
+	gmtime_r(&now, &tm);
+	strftime(rv.date, sizeof(rv.date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	strbuf_init(&rv.reason_text, 8192);
+	if (reason != NULL && *reason != '\0')
+		strbuf_puts(&rv.reason_text, reason);
+	else
+		strbuf_puts(&rv.reason_text, "(none given)");
+	/* The rule's own text (RULE.rejected, or rejected.txt beside it). */
+	if (rule != NULL)
+		t = policy_rule_texts(p, ruleset_find_rule(p->rs, rule))->rejected;
+	diag_init(&d);
+	if (t == NULL)
+		t = builtin = template_from_text(builtin_rejected, "built-in", &d);
+	diag_free(&d);
 	from = notify_from(cf);
 	strbuf_init(&text, 64 * 1024);
 	strbuf_init(&subj, 2048);
-	strbuf_puts(&text,
-	    "Your message was held for review and a moderator has refused it.\n"
-	    "It was not delivered to anyone and has been deleted.\n\n");
-	if (reason != NULL && *reason != '\0') {
-		strbuf_puts(&text, "The moderator's reason:\n\n  ");
-		for (; *reason != '\0' && text.len < 8000; reason++)
-			strbuf_putc(&text, (unsigned char)*reason < 0x20 ? ' ' : *reason);
-		strbuf_puts(&text, "\n\n");
+	if (t != NULL && template_render(t, reject_var, &rv, &text) == STRBUF_OK) {
+		strbuf_puts(&subj, "Your message was not delivered");
+		if (cf->guidance_subject && subject != NULL)
+			strbuf_printf(&subj, ": %.400s", subject);
+		memcpy(omit_all, omit, sizeof(omit_all));
+		omit_all[1] = cf->hold_header;
+		memset(&spec, 0, sizeof(spec));
+		spec.from = from != NULL ? from : "postmaster";
+		spec.to = *rcpt;
+		spec.subject = strbuf_str(&subj);
+		spec.text = strbuf_str(&text);
+		spec.in_reply_to = rv.message_id;
+		spec.hostname = cf->hostname;
+		spec.headers = h;
+		spec.nheaders = n;
+		spec.keep_subject = cf->guidance_subject;
+		spec.omit = omit_all;
+		data = mailout_build(&spec, len);
 	}
-	strbuf_puts(&text,
-	    "A report about a security bug in the Linux kernel goes to the maintainers\n"
-	    "of the affected code with security@kernel.org in Cc, in plain text,\n"
-	    "without attachments, and without the Openwall distros lists. Write to\n"
-	    "ONE distros list only once a fix has been accepted, with [vs] in the\n"
-	    "Subject and a proposed disclosure date at most 14 days away.\n\n"
-	    "The headers of your message are attached; its body is not.\n");
-	strbuf_puts(&subj, "Your message was not delivered");
-	if (cf->guidance_subject && subject != NULL)
-		strbuf_printf(&subj, ": %.400s", subject);
-	memcpy(omit_all, omit, sizeof(omit_all));
-	omit_all[1] = cf->hold_header;
-	memset(&spec, 0, sizeof(spec));
-	spec.from = from != NULL ? from : "postmaster";
-	spec.to = *rcpt;
-	spec.subject = strbuf_str(&subj);
-	spec.text = strbuf_str(&text);
-	spec.in_reply_to = msgid;
-	spec.hostname = cf->hostname;
-	spec.headers = h;
-	spec.nheaders = n;
-	spec.keep_subject = cf->guidance_subject;
-	spec.omit = omit_all;
-	data = mailout_build(&spec, len);
+	template_free(builtin);
 	strbuf_free(&text);
 	strbuf_free(&subj);
+	strbuf_free(&rv.reason_text);
 	free(from);
+	if (data == NULL) {
+		free(*rcpt);
+		*rcpt = NULL;
+	}
 	return data;
 }
 
-/* cmd_reject - delete, and tell the sender why (unless that is unsafe) */
+/* hold_sender_class - "sender=" of ccguard's hold header, or "unknown" */
+static const char *
+hold_sender_class(const char *reason)
+{
+	static const char *const classes[] = { "authenticated", "local", "not authenticated" };
+	size_t i, len;
+
+	if (reason == NULL || strncmp(reason, "sender=", 7) != 0)
+		return "unknown";	/* held by an older ccguard: assume the worst */
+	reason += 7;
+	len = strcspn(reason, ";");
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strlen(classes[i]) == len && strncmp(reason, classes[i], len) == 0)
+			return classes[i];
+	return "unknown";
+}
+
+/*
+ * cmd_reject - delete, and tell the sender why; only a sender who could
+ * not be forged (guidance_senders: the same gate as guidance), so that an
+ * MX never sends backscatter
+ */
 int
 cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 {
 	struct msg_header *h;
 	const char *why = NULL;
-	char *text, *notice = NULL, *rcpt = NULL, err[512];
+	char *text, *notice = NULL, *rcpt = NULL, *rule = NULL, *hold = NULL, err[512];
 	size_t n, len = 0;
 	int r = EXIT_OK;
 
 	if (load_headers(c, e->queue_id, &text, &h, &n) < 0)
 		return EXIT_FAIL;
+	ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &hold);
 	if (e->sender[0] == '\0')
 		why = "the sender is <>";
+	else if ((why = notify_class_gate(c->policy->conf, hold_sender_class(hold))) != NULL)
+		;
 	else if ((why = mailout_suppress_reason(h, n)) == NULL &&
-	    (notice = reject_notice(c->policy->conf, e, h, n, reason, &rcpt, &len)) == NULL)
+	    (notice = reject_notice(c->policy, e, h, n, rule, reason, &rcpt, &len)) == NULL)
 		why = "no usable sender address";
 	ctlq_headers_free(h, n);
 	free(text);
+	free(rule);
+	free(hold);
 	if (c->q.be->remove(&c->q, e->queue_id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: delete failed, the message stays held: %s\n",
 		    e->queue_id, err);

@@ -14,6 +14,16 @@
  *	hold, notify, accept), puts it in monitor mode ("monitor") or turns it
  *	off ("off"); policy.c checks that RULE exists.
  *
+ *	"site = NAME" names the place ccguard runs (a deployment profile):
+ *	NAME.site, looked for in the directory of each rule file in turn (or
+ *	the file itself when NAME holds a '/'), is read after ccguard.conf in
+ *	the same syntax. It may set any setting but "site" and "rules", and
+ *	"action.RULE" lines; what ccguard.conf sets itself wins, and its
+ *	"action.RULE" lines are applied after the profile's. The profile's
+ *	"texts" lists text variants: conf_text_variant() turns a template
+ *	path such as dir/x.reply into dir/x.VARIANT.reply (policy.c uses the
+ *	first that exists). The policy, per place, is thus data in rules/.
+ *
  *	Every error is reported as file:line and the whole file is checked
  *	before giving up, so -n lists all mistakes at once.
  */
@@ -51,6 +61,8 @@ struct conf_def {
 #define F(field) offsetof(struct conf, field)
 
 static const struct conf_def conf_table[] = {
+	{ "site",		CT_STRING, F(site),	"submission", 0, 0 },
+	{ "texts",		CT_STRING, F(texts),	"", 0, 0 },
 	{ "socket",		CT_STRING, F(socket),	"unix:/run/ccguard/ccguard.sock", 0, 0 },
 	{ "user",		CT_STRING, F(user),	"ccguard", 0, 0 },
 	{ "rules",		CT_LIST,   F(rules),	CCGUARD_RULESDIR "/kernel-security.rules", 0, 0 },
@@ -90,6 +102,9 @@ static const struct conf_def conf_table[] = {
 
 #define CONF_NDEFS (sizeof(conf_table) / sizeof(conf_table[0]))
 
+_Static_assert(CONF_NDEFS <= CONF_MAX_SETTINGS, "raise CONF_MAX_SETTINGS");
+
+/* conf_find - the table entry of a setting, or NULL */
 static const struct conf_def *
 conf_find(const char *name)
 {
@@ -101,6 +116,7 @@ conf_find(const char *name)
 	return NULL;
 }
 
+/* list_add_words - append the words of value (space or comma separated) */
 static int
 list_add_words(char ***v, size_t *n, const char *value)
 {
@@ -211,7 +227,7 @@ conf_defaults(void)
 		if ((c->hostname = strdup(host)) == NULL)
 			goto fail;
 	}
-	if ((c->path = strdup("(defaults)")) == NULL)
+	if ((c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL)
 		goto fail;
 	diag_free(&d);
 	return c;
@@ -223,7 +239,7 @@ fail:
 /* conf_apply_line - one logical "name = value" line */
 static int
 conf_apply_line(struct conf *c, char *text, const char *file, int line,
-    int *rules_given, struct diag *d)
+    int *rules_given, int profile, struct diag *d)
 {
 	const struct conf_def *def;
 	char *eq, *name, *value, *e;
@@ -267,6 +283,16 @@ conf_apply_line(struct conf *c, char *text, const char *file, int line,
 		diag_error(d, file, line, "unknown setting \"%s\"", name);
 		return 0;
 	}
+	if (profile) {
+		/* A profile sets defaults for the place; it does not pick files. */
+		if (strcmp(name, "site") == 0 || strcmp(name, "rules") == 0) {
+			diag_error(d, file, line, "\"%s\" can not be set in a site profile", name);
+			return 0;
+		}
+		if (c->given[def - conf_table])
+			return 0;	/* ccguard.conf set it: that wins */
+	} else
+		c->given[def - conf_table] = 1;
 	if (def->type == CT_LIST && !*rules_given) {
 		/* The first "rules" line replaces the default list. */
 		size_t i;
@@ -279,29 +305,19 @@ conf_apply_line(struct conf *c, char *text, const char *file, int line,
 	return conf_set(c, def, value, file, line, d);
 }
 
-/* conf_load - read a configuration file over the defaults */
-struct conf *
-conf_load(const char *path, struct diag *d)
+/* conf_read - apply one file's lines to c; -1 only when out of memory */
+static int
+conf_read(struct conf *c, const char *path, const char *display, int profile, struct diag *d)
 {
-	struct conf *c;
 	FILE *fp;
 	char *buf = NULL, *logical = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int lineno = 0, logical_line = 0, rules_given = 0, errors = d->errors;
+	int lineno = 0, logical_line = 0, rules_given = 0;
 
-	if ((c = conf_defaults()) == NULL) {
-		diag_error(d, path, 0, "out of memory");
-		return NULL;
-	}
-	free(c->path);
-	if ((c->path = strdup(path)) == NULL) {
-		diag_error(d, path, 0, "out of memory");
-		return conf_free(c);
-	}
 	if ((fp = fopen(path, "r")) == NULL) {
-		diag_error(d, path, 0, "cannot open: %s", strerror(errno));
-		return conf_free(c);
+		diag_error(d, display, 0, "cannot open: %s", strerror(errno));
+		return 0;
 	}
 	for (;;) {
 		n = getline(&buf, &cap, fp);
@@ -320,7 +336,8 @@ conf_load(const char *path, struct diag *d)
 			continue;
 		}
 		if (logical != NULL) {
-			if (conf_apply_line(c, logical, c->path, logical_line, &rules_given, d) < 0)
+			if (conf_apply_line(c, logical, display, logical_line, &rules_given,
+			    profile, d) < 0)
 				goto nomem;
 			free(logical);
 			logical = NULL;
@@ -331,7 +348,7 @@ conf_load(const char *path, struct diag *d)
 		if (buf[strspn(buf, " \t")] == '#' || buf[strspn(buf, " \t")] == '\0')
 			continue;
 		if (isspace((unsigned char)buf[0])) {
-			diag_error(d, c->path, lineno, "continuation line with nothing to continue");
+			diag_error(d, display, lineno, "continuation line with nothing to continue");
 			continue;
 		}
 		if ((logical = strdup(buf)) == NULL)
@@ -340,6 +357,109 @@ conf_load(const char *path, struct diag *d)
 	}
 	free(buf);
 	fclose(fp);
+	return 0;
+nomem:
+	free(buf);
+	free(logical);
+	fclose(fp);
+	diag_error(d, display, lineno, "out of memory");
+	return -1;
+}
+
+/* conf_site_name_ok - a profile name: letters, digits, '-', '_' */
+static int
+conf_site_name_ok(const char *s)
+{
+	if (*s == '\0' || *s == '-')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* conf_load_site - find and read the profile "site" names, under ccguard.conf */
+static int
+conf_load_site(struct conf *c, struct diag *d)
+{
+	struct conf_override *moved;
+	size_t i, before = c->noverrides, added;
+	char *path = NULL;
+
+	if (c->site[0] == '\0') {
+		free(c->site_file);
+		return (c->site_file = strdup("")) == NULL ? -1 : 0;
+	}
+	if (strchr(c->site, '/') != NULL) {
+		if ((path = strdup(c->site)) == NULL)
+			return -1;
+	} else if (!conf_site_name_ok(c->site)) {
+		diag_error(d, c->path, 0, "site: bad name \"%s\" (letters, digits, '-' and '_')",
+		    c->site);
+		return 0;
+	} else {
+		/* Profiles ship next to the rules they configure. */
+		for (i = 0; i < c->nrules && path == NULL; i++) {
+			const char *slash = strrchr(c->rules[i], '/');
+			int dirlen = slash != NULL ? (int)(slash - c->rules[i]) : 1;
+
+			if (asprintf(&path, "%.*s/%s.site", dirlen,
+			    slash != NULL ? c->rules[i] : ".", c->site) < 0)
+				return -1;
+			if (access(path, F_OK) != 0) {
+				free(path);
+				path = NULL;
+			}
+		}
+		if (path == NULL && !c->given[conf_find("site") - conf_table])
+			return 0;	/* the default needs no file: the rules as written */
+		if (path == NULL) {
+			diag_error(d, c->path, 0, "site: no profile \"%s.site\" next to the rule "
+			    "files", c->site);
+			return 0;
+		}
+	}
+	free(c->site_file);
+	c->site_file = path;
+	if (conf_read(c, path, c->site_file, 1, d) < 0)
+		return -1;
+	/* The profile's action lines go first, so ccguard.conf's win. */
+	added = c->noverrides - before;
+	if (added > 0 && before > 0) {
+		if ((moved = malloc(c->noverrides * sizeof(*moved))) == NULL)
+			return -1;
+		memcpy(moved, c->overrides + before, added * sizeof(*moved));
+		memcpy(moved + added, c->overrides, before * sizeof(*moved));
+		memcpy(c->overrides, moved, c->noverrides * sizeof(*moved));
+		free(moved);
+	}
+	return 0;
+}
+
+/* conf_load - read a configuration file (and its site profile) over the defaults */
+struct conf *
+conf_load(const char *path, struct diag *d)
+{
+	struct conf *c;
+	int errors = d->errors;
+
+	if ((c = conf_defaults()) == NULL) {
+		diag_error(d, path, 0, "out of memory");
+		return NULL;
+	}
+	free(c->path);
+	if ((c->path = strdup(path)) == NULL) {
+		diag_error(d, path, 0, "out of memory");
+		return conf_free(c);
+	}
+	if (conf_read(c, path, c->path, 0, d) < 0)
+		return conf_free(c);
+	if (d->errors > errors)
+		return conf_free(c);
+	if (conf_load_site(c, d) < 0) {
+		diag_error(d, path, 0, "out of memory");
+		return conf_free(c);
+	}
 	if (c->nrules == 0)
 		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
 	if (strcmp(c->guidance_senders, "all") != 0 &&
@@ -352,14 +472,36 @@ conf_load(const char *path, struct diag *d)
 	if (d->errors > errors)
 		return conf_free(c);
 	return c;
-nomem:
-	free(buf);
-	free(logical);
-	fclose(fp);
-	diag_error(d, path, lineno, "out of memory");
-	return conf_free(c);
 }
 
+/* conf_text_variant - path with ".VARIANT" before its extension, for the i-th variant of "texts" */
+int
+conf_text_variant(const struct conf *c, size_t i, const char *path, char *out, size_t size)
+{
+	const char *p = c->texts, *w, *slash, *dot;
+	size_t len = 0;
+	int n;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			return -1;
+		for (w = p; *p != '\0' && *p != ' ' && *p != '\t' && *p != ','; p++)
+			;
+		len = (size_t)(p - w);
+		if (i-- == 0)
+			break;
+	}
+	slash = strrchr(path, '/');
+	dot = strrchr(slash != NULL ? slash : path, '.');
+	if (dot == NULL)
+		dot = path + strlen(path);
+	n = snprintf(out, size, "%.*s.%.*s%s", (int)(dot - path), path, (int)len, w, dot);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* conf_free - free c; returns NULL */
 struct conf *
 conf_free(struct conf *c)
 {
@@ -382,6 +524,7 @@ conf_free(struct conf *c)
 	}
 	free(c->overrides);
 	free(c->path);
+	free(c->site_file);
 	free(c);
 	return NULL;
 }

@@ -19,8 +19,13 @@ struct conf_override {
 	int		 line;
 };
 
+#define CONF_MAX_SETTINGS 40	/* entries of conf.c's table, at most */
+
 struct conf {
 	char		*path;		/* the file read, or "(defaults)" */
+	char		*site;		/* deployment profile name ("site") */
+	char		*site_file;	/* the profile file read, or "" */
+	char		*texts;		/* text variants, most specific first */
 	char		*socket;	/* libmilter socket spec */
 	char		*user;		/* drop to this user when started as root */
 	char		**rules;	/* rule files, evaluated in this order */
@@ -55,13 +60,15 @@ struct conf {
 	char		*command_authserv_id;	/* require this MTA's DKIM/SPF pass, or "" */
 	size_t		 hold_max_age;		/* seconds; Postfix's maximal_queue_lifetime */
 	size_t		 digest_min_age;	/* seconds held before a message is in the digest */
-	struct conf_override *overrides;
+	struct conf_override *overrides;	/* profile's first, then ccguard.conf's */
 	size_t		 noverrides;
+	unsigned char	 given[CONF_MAX_SETTINGS];	/* set in ccguard.conf */
 };
 
 struct conf *conf_load(const char *path, struct diag *);
 struct conf *conf_defaults(void);
 struct conf *conf_free(struct conf *);
+int	conf_text_variant(const struct conf *, size_t i, const char *path, char *out, size_t size);
 void	conf_dump(const struct conf *, void (*)(void *, const char *, const char *), void *);
 
 #endif

@@ -662,7 +662,8 @@ ctlq_hold_reason(const char *hold_header, const struct msg_header *h, size_t n, 
 		e = p + strcspn(p, ";");
 		*rule = strndup(p, (size_t)(e - p));
 		p = *e == ';' ? e + 1 : e;
-		while (*p == ' ')
+		/* The MTA may have folded the header after the ';'. */
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
 		*reason = strdup(p);
 	} else

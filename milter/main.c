@@ -392,8 +392,17 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 
 	if (check) {
-		if (verbose)
+		struct diag d;
+
+		/* Warnings only: a hold nobody hears of is a choice, if a poor one. */
+		diag_init(&d);
+		policy_warn_notify(p, &d);
+		fputs(strbuf_str(&d.text), stderr);
+		diag_free(&d);
+		if (verbose) {
 			conf_dump(p->conf, print_setting, NULL);
+			policy_dump_rules(p, print_setting, NULL);
+		}
 		printf("ccguard: configuration OK: %s, %zu rule files, %zu rules, %zu lists, "
 		    "%zu examples passed\n", p->conf->path, p->conf->nrules, p->rs->nrules,
 		    p->rs->nlists, p->rs->nexamples);

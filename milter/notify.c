@@ -25,14 +25,17 @@
  *	others pass.
  *
  *	The moderator notice goes to "moderator" (when set) for every hold:
- *	queue id, rule, the addresses and where each was found, the sender
- *	and the ccguardctl commands to act on it; with command_address set,
- *	also one command line per decision with a single-use token
- *	(${mail_commands}, modcmd.c) and Reply-To: the command address, so the
- *	moderator can decide by answering. "moderator" may name several
- *	addresses: each gets its own notice. The template is read from
- *	moderator_template on each notice (a built-in text when it can not be
- *	read); holds are rare and the file is small.
+ *	queue id, rule, what kind of message it is, the sender and its kind,
+ *	whether it got guidance (decided first, so the notice can say), the
+ *	addresses and where each was found, the rule's own advice
+ *	(RULE.notice, policy.c) and the ccguardctl commands to act on it; with
+ *	command_address set, also one command line per decision with a
+ *	single-use token (${mail_commands}, modcmd.c) and Reply-To: the
+ *	command address, so the moderator can decide by answering.
+ *	"moderator" may name several addresses: each gets its own notice. The
+ *	frame is read from moderator_template (its site variant first) on
+ *	each notice, a built-in text when it can not be read; holds are rare
+ *	and the file is small. The policy prose is all in those files.
  *
  *	Submission is mailout_submit(): sendmail_path, or SMTP to notify_smtp,
  *	within notify_timeout seconds. In the daemon a worker thread does it
@@ -52,12 +55,15 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "addr.h"
 #include "conf.h"
+#include "addr.h"
 #include "diag.h"
+#include "eval.h"
 #include "log.h"
 #include "mailout.h"
 #include "modcmd.h"
@@ -85,11 +91,13 @@ static const char builtin_moderator[] =
     "\n"
     "Queue id: ${queue_id}\n"
     "Rule:     ${rule}\n"
-    "Sender:   ${sender}\n"
+    "Message:  ${thread}\n"
+    "Sender:   ${sender} (${sender_class})\n"
+    "Guidance: ${guidance}\n"
     "Found:    ${matched}\n"
     "\n"
+    "${advice}\n"
     "${commands}\n"
-    "By mail: reply keeping only the one line you choose, or send it to ${command_address}:\n"
     "${mail_commands}";
 
 /* notify_init - set up the notifier (an empty rate table) */
@@ -153,26 +161,6 @@ out:
 	return ok;
 }
 
-/* client_is_local - the client address is 127.0.0.1 or ::1 */
-static int
-client_is_local(const struct msg *m)
-{
-	const char *open, *close;
-	size_t len;
-
-	if (m->client == NULL || (open = strrchr(m->client, '[')) == NULL ||
-	    (close = strchr(open, ']')) == NULL)
-		return 0;
-	open++;
-	len = (size_t)(close - open);
-	if (len > 5 && strncasecmp(open, "IPv6:", 5) == 0) {
-		open += 5;
-		len -= 5;
-	}
-	return (len == 9 && strncmp(open, "127.0.0.1", 9) == 0) ||
-	    (len == 3 && strncmp(open, "::1", 3) == 0);
-}
-
 /* notify_gate - why no guidance may go out for m, or NULL (rate not charged) */
 const char *
 notify_gate(const struct conf *c, const struct msg *m)
@@ -187,13 +175,20 @@ notify_gate(const struct conf *c, const struct msg *m)
 	free(to);
 	if ((why = mailout_suppress_reason(m->headers, m->nheaders)) != NULL)
 		return why;
-	if (strcmp(c->guidance_senders, "all") == 0)
-		return NULL;
-	if (m->auth != NULL)
+	return notify_class_gate(c, reply_sender_class(m));
+}
+
+/* notify_class_gate - may a sender of this class ("authenticated", ...) get mail? */
+const char *
+notify_class_gate(const struct conf *c, const char *sender_class)
+{
+	if (strcmp(c->guidance_senders, "all") == 0 ||
+	    strcmp(sender_class, "authenticated") == 0)
 		return NULL;
 	if (strcmp(c->guidance_senders, "local") == 0)
-		return client_is_local(m) ? NULL : "sender neither authenticated nor local";
-	return "sender not authenticated";
+		return strcmp(sender_class, "local") == 0 ? NULL :
+		    "sender neither authenticated nor local: it could be forged";
+	return "sender not authenticated: it could be forged";
 }
 
 /* notify_from - the From address of notices; malloc'd */
@@ -268,21 +263,42 @@ notify_guidance_build(const struct policy *p, const struct verdict *v,
 	return data;
 }
 
-/* cond_lists - the recipient lists a rule's condition names */
+/*
+ * without_useful - would "release --without LIST" change anything and still
+ * deliver? Some, not all, envelope recipients are in the list.
+ */
+static int
+without_useful(const struct ruleset *rs, const struct msg *m, int list)
+{
+	size_t i, in = 0, env = 0;
+
+	for (i = 0; i < m->naddrs; i++) {
+		if (!(m->addrs[i].sources & ADDR_SRC_ENVELOPE))
+			continue;
+		env++;
+		if (eval_address_in_list(rs, m->addrs[i].addr, list) > 0)
+			in++;
+	}
+	return in > 0 && in < env;
+}
+
+/* cond_lists - "release --without" lines for the lists a rule's condition names */
 static void
-cond_lists(const struct ruleset *rs, const struct cond *c, int *seen, struct strbuf *out,
-    const char *prefix, const char *qid)
+cond_lists(const struct ruleset *rs, const struct msg *m, const struct cond *c, int *seen,
+    struct strbuf *out, const char *prefix, const char *qid)
 {
 	if (c == NULL)
 		return;
 	if (c->kind == COND_RCPT_IN && c->list >= 0 && (size_t)c->list < rs->nlists &&
 	    !seen[c->list]) {
 		seen[c->list] = 1;
-		strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
-		    rs->lists[c->list].name, qid);
+		/* A list with no envelope recipient here (an MX) has nothing to drop. */
+		if (without_useful(rs, m, c->list))
+			strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
+			    rs->lists[c->list].name, qid);
 	}
-	cond_lists(rs, c->left, seen, out, prefix, qid);
-	cond_lists(rs, c->right, seen, out, prefix, qid);
+	cond_lists(rs, m, c->left, seen, out, prefix, qid);
+	cond_lists(rs, m, c->right, seen, out, prefix, qid);
 }
 
 /* moderator_commands - the ccguardctl lines for this message */
@@ -311,8 +327,15 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	    strbuf_str(&prefix), qid);
 	if (v->rule != NULL && p->rs->nlists > 0 &&
 	    (seen = calloc(p->rs->nlists, sizeof(*seen))) != NULL) {
-		strbuf_puts(out, "To deliver it without the members of one list:\n");
-		cond_lists(p->rs, v->rule->when, seen, out, strbuf_str(&prefix), qid);
+		struct strbuf lines;
+
+		strbuf_init(&lines, 16 * 1024);
+		cond_lists(p->rs, m, v->rule->when, seen, &lines, strbuf_str(&prefix), qid);
+		if (lines.len > 0) {
+			strbuf_puts(out, "To deliver it without the members of one list:\n");
+			strbuf_puts(out, strbuf_str(&lines));
+		}
+		strbuf_free(&lines);
 		free(seen);
 	}
 	strbuf_printf(out, "To refuse it and tell the sender why:\n"
@@ -323,19 +346,20 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 }
 
 static char *moderator_build(const struct policy *, const struct verdict *,
-    const struct msg *, const char *to, size_t *len);
+    const struct msg *, const char *to, const char *guidance, size_t *len);
 
-/* mail_commands - the command lines with tokens, or a note why there are none */
+/* mail_commands - the command lines with tokens; nothing when command_address is not set */
 static void
 mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 {
 	char **rcpts, *key = NULL;
 	size_t i, n = 0, keylen;
 
-	if (p->conf->command_address == NULL || p->conf->command_address[0] == '\0') {
-		strbuf_puts(out, "  (not set up here: command_address is empty)\n");
+	/* Not set up here: the notice says nothing of it. */
+	if (p->conf->command_address == NULL || p->conf->command_address[0] == '\0')
 		return;
-	}
+	strbuf_printf(out, "By mail: reply keeping only the one line you choose, or send it "
+	    "to %s:\n", p->conf->command_address);
 	if (m->queue_id == NULL || !modcmd_qid_ok(m->queue_id) ||
 	    release_key_read(p->conf->release_key, &key, &keylen) < 0) {
 		strbuf_puts(out, "  (none: no queue id or no release key)\n");
@@ -354,17 +378,46 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 	free(key);
 }
 
+/*
+ * splice_markers - out gets text with each of the n markers replaced by
+ * its value. Values can not add lines (template.c), but the command
+ * blocks and the rule's advice are several lines of our own, so the
+ * template renders random markers and they are replaced here.
+ */
+static void
+splice_markers(const char *text, const char *const *markers, const char *const *values,
+    size_t n, struct strbuf *out)
+{
+	const char *s = text, *hit, *at;
+	size_t i, which = 0;
+
+	for (;;) {
+		hit = NULL;
+		for (i = 0; i < n; i++)
+			if ((at = strstr(s, markers[i])) != NULL && (hit == NULL || at < hit)) {
+				hit = at;
+				which = i;
+			}
+		if (hit == NULL)
+			break;
+		strbuf_append(out, s, (size_t)(hit - s));
+		strbuf_puts(out, values[which]);
+		s = hit + strlen(markers[which]);
+	}
+	strbuf_puts(out, s);
+}
+
 /* notify_moderator_build - the notice for the (first) moderator; NULL when none is set */
 char *
 notify_moderator_build(const struct policy *p, const struct verdict *v,
-    const struct msg *m, size_t *len)
+    const struct msg *m, const char *guidance, size_t *len)
 {
 	char **mods, *data = NULL;
 	size_t n;
 
 	if (p->conf->moderator == NULL || (n = modcmd_moderators(p->conf->moderator, &mods)) == 0)
 		return NULL;
-	data = moderator_build(p, v, m, mods[0], len);
+	data = moderator_build(p, v, m, mods[0], guidance, len);
 	modcmd_moderators_free(mods, n);
 	return data;
 }
@@ -372,55 +425,66 @@ notify_moderator_build(const struct policy *p, const struct verdict *v,
 /* moderator_build - the notice for one moderator */
 static char *
 moderator_build(const struct policy *p, const struct verdict *v, const struct msg *m,
-    const char *to, size_t *len)
+    const char *to, const char *guidance, size_t *len)
 {
 	struct reply_vars rv;
 	struct mailout_spec spec;
-	struct strbuf text, cmds, mcmds, out, subj;
+	struct strbuf text, cmds, mcmds, advice, out, subj;
 	struct template *t = NULL;
+	const struct template *rule_notice;
 	struct diag d;
-	char marker[64], mmarker[80], *from, *data = NULL;
-	const char *s, *hit;
+	char markers[3][64], variant[4096], *from, *data = NULL;
+	const char *path, *marker_list[3], *values[3];
+	size_t i;
 
 	if (!mailout_address_ok(to) || (from = notify_from(p->conf)) == NULL)
 		return NULL;
 	diag_init(&d);
-	if (p->conf->moderator_template != NULL && p->conf->moderator_template[0] != '\0')
-		t = template_load(p->conf->moderator_template, p->conf->moderator_template, &d);
+	/* The site's variant of the notice first (conf "texts"), then the file. */
+	path = p->conf->moderator_template;
+	for (i = 0; path != NULL && path[0] != '\0' &&
+	    conf_text_variant(p->conf, i, path, variant, sizeof(variant)) == 0; i++)
+		if (access(variant, R_OK) == 0) {
+			path = variant;
+			break;
+		}
+	if (path != NULL && path[0] != '\0')
+		t = template_load(path, path, &d);
 	if (t == NULL)
 		t = template_from_text(builtin_moderator, "built-in", &d);
 	if (d.errors > 0 && d.text.len > 0)
 		log_warnx("moderator notice: %s; using the built-in text", strbuf_str(&d.text));
 	diag_free(&d);
-	/*
-	 * Values can not add lines (template.c), but the commands are several
-	 * lines of our own: render a random marker, then replace it.
-	 */
-	snprintf(marker, sizeof(marker), "CCGUARD-COMMANDS-%08x%08x", g_random_int(),
-	    g_random_int());
-	snprintf(mmarker, sizeof(mmarker), "%s-MAIL", marker);
+	for (i = 0; i < 3; i++) {
+		snprintf(markers[i], sizeof(markers[i]), "CCGUARD-MARKER%zu-%08x%08x", i,
+		    g_random_int(), g_random_int());
+		marker_list[i] = markers[i];
+	}
 	reply_vars_init(&rv, v, m, p->conf->hostname);
 	rv.subject_allowed = 0;
-	rv.commands = marker;
-	rv.mail_commands = mmarker;
+	rv.guidance = guidance;
+	rv.site = p->conf->site;
 	rv.command_address = p->conf->command_address;
 	strbuf_init(&text, 256 * 1024);
 	strbuf_init(&cmds, 64 * 1024);
 	strbuf_init(&mcmds, 64 * 1024);
+	strbuf_init(&advice, 64 * 1024);
 	strbuf_init(&out, 512 * 1024);
 	strbuf_init(&subj, 1024);
 	moderator_commands(p, v, m, &cmds);
 	mail_commands(p, m, &mcmds);
+	/* The rule's own advice (RULE.notice), rendered with the same variables. */
+	rule_notice = policy_rule_texts(p, v->rule)->notice;
+	if (rule_notice != NULL)
+		template_render(rule_notice, reply_var, &rv, &advice);
+	rv.commands = markers[0];
+	rv.mail_commands = markers[1];
+	rv.advice = markers[2];
+	values[0] = strbuf_str(&cmds);
+	values[1] = strbuf_str(&mcmds);
+	values[2] = strbuf_str(&advice);
 	if (t != NULL && template_render(t, reply_var, &rv, &text) == STRBUF_OK) {
-		/* The mail marker extends the other: look for it first. */
-		for (s = strbuf_str(&text); (hit = strstr(s, marker)) != NULL;) {
-			int mail = strncmp(hit, mmarker, strlen(mmarker)) == 0;
-
-			strbuf_append(&out, s, (size_t)(hit - s));
-			strbuf_puts(&out, strbuf_str(mail ? &mcmds : &cmds));
-			s = hit + strlen(mail ? mmarker : marker);
-		}
-		strbuf_puts(&out, s);
+		splice_markers(strbuf_str(&text), marker_list, values, 3, &out);
 		if (v->origin != ORIGIN_RULES && v->reason != NULL)
 			strbuf_printf(&out, "\nHeld because: %s\n", v->reason);
 		strbuf_printf(&subj, "ccguard: message %s held (rule %s)",
@@ -440,6 +504,7 @@ moderator_build(const struct policy *p, const struct verdict *v, const struct ms
 	strbuf_free(&text);
 	strbuf_free(&cmds);
 	strbuf_free(&mcmds);
+	strbuf_free(&advice);
 	strbuf_free(&out);
 	strbuf_free(&subj);
 	reply_vars_free(&rv);
@@ -584,38 +649,40 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 {
 	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
 	    m->queue_id : "NOQUEUE";
-	const char *why;
-	char *data, *rcpt, **mods;
-	size_t len, i, nmods;
+	const char *why = NULL;
+	char *data, *rcpt = NULL, *gdata = NULL, status[600], **mods;
+	size_t len, glen = 0, i, nmods;
+
+	/* Guidance is decided first, so that the moderator notice can say. */
+	if (v->rule == NULL || v->rule->guidance == NULL)
+		why = "the rule has no guidance text";
+	else if ((why = notify_gate(p->conf, m)) != NULL)
+		;
+	else if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL)))
+		why = "guidance_rate reached for this sender";
+	else if ((gdata = notify_guidance_build(p, v, m, &rcpt, &glen)) == NULL)
+		why = "the guidance message could not be built";
+	if (gdata != NULL)
+		snprintf(status, sizeof(status), "sent to <%.500s>", rcpt);
+	else
+		snprintf(status, sizeof(status), "none (%s)", why);
 
 	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
 		nmods = modcmd_moderators(p->conf->moderator, &mods);
 		if (nmods == 0)
 			log_warnx("%s: moderator notice not built: no usable moderator address", qid);
 		for (i = 0; i < nmods; i++) {
-			if ((data = moderator_build(p, v, m, mods[i], &len)) == NULL)
+			if ((data = moderator_build(p, v, m, mods[i], status, &len)) == NULL)
 				log_warnx("%s: moderator notice not built", qid);
 			else
 				notify_queue(p->conf, qid, "moderator notice", mods[i], data, len);
 		}
 		modcmd_moderators_free(mods, nmods);
 	}
-	if (v->rule == NULL || v->rule->guidance == NULL) {
-		log_debug("%s: no guidance: the rule has no guidance template", qid);
-		return;
-	}
-	if ((why = notify_gate(p->conf, m)) != NULL) {
+	if (gdata == NULL) {
 		log_info("%s: no guidance sent: %s", qid, why);
 		return;
 	}
-	if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL))) {
-		log_info("%s: no guidance sent: guidance_rate reached for this sender", qid);
-		return;
-	}
-	if ((data = notify_guidance_build(p, v, m, &rcpt, &len)) == NULL) {
-		log_warnx("%s: guidance message not built", qid);
-		return;
-	}
-	notify_queue(p->conf, qid, "guidance", rcpt, data, len);
+	notify_queue(p->conf, qid, "guidance", rcpt, gdata, glen);
 	free(rcpt);
 }

@@ -27,7 +27,8 @@ void	notify_rate_reset(void);
 char	*notify_guidance_build(const struct policy *, const struct verdict *,
 	    const struct msg *, char **rcpt, size_t *len);
 char	*notify_moderator_build(const struct policy *, const struct verdict *,
-	    const struct msg *, size_t *len);
+	    const struct msg *, const char *guidance, size_t *len);
+const char *notify_class_gate(const struct conf *, const char *sender_class);
 char	*notify_from(const struct conf *);
 int	notify_send(const struct conf *, const char *rcpt, const char *data, size_t len);
 

@@ -9,9 +9,19 @@ struct conf;
 struct ruleset;
 struct diag;
 
+struct template;
+struct rule;
+
+/* Texts for moderators that belong to one rule (RULE.notice, RULE.rejected). */
+struct policy_texts {
+	const struct template *notice;	/* advice in the moderator notice, or NULL */
+	const struct template *rejected;	/* to the sender of a refused hold */
+};
+
 struct policy {
 	struct conf	*conf;
 	struct ruleset	*rs;
+	struct policy_texts *texts;	/* per rule, same index; templates borrowed */
 	int		 refcnt;	/* under policy_lock */
 };
 
@@ -20,5 +30,9 @@ struct policy *policy_unref(struct policy *);
 struct policy *policy_current(void);
 void	policy_install(struct policy *);
 int	policy_check_file(const char *path, struct diag *);
+void	policy_warn_notify(const struct policy *, struct diag *);
+const struct policy_texts *policy_rule_texts(const struct policy *, const struct rule *);
+void	policy_dump_rules(const struct policy *, void (*)(void *, const char *, const char *),
+	    void *);
 
 #endif

@@ -5,6 +5,7 @@
  *	reply_vars_init(&vars, verdict, msg, hostname); ... reply_vars_free(&vars);
  *	reply_smtp(template, &vars, &reply)	lines for smfi_setmlreply()
  *	reply_matched_text(verdict, &buf, ascii)	"a (Cc) and b (envelope)"
+ *	reply_sender_class(msg), reply_thread(msg)	facts for texts and gates
  * DESCRIPTION
  *	SMTP reply lines are what libmilter and RFC 5321 allow: printable
  *	US-ASCII only (other bytes become '?', control characters spaces, so
@@ -13,15 +14,21 @@
  *	are wrapped at spaces) and at most REPLY_MAX_LINES lines. The
  *	template's own line breaks are kept; values can not add lines
  *	(template.c turns their control characters into spaces).
+ *
+ *	The variables describe facts (where an address was found, what the
+ *	body scan saw, whether the message is a reply or a patch posting);
+ *	what to make of them is the templates' business, in rules/.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
+#include "mime.h"
 #include "msg.h"
 #include "reply.h"
 #include "ruleset.h"
@@ -32,6 +39,7 @@ static const char default_reply[] =
     "Message refused by policy rule ${rule}.\n"
     "Addresses found: ${matched}.\n";
 
+/* reply_vars_init - variables for templates about verdict v on message m */
 void
 reply_vars_init(struct reply_vars *rv, const struct verdict *v, const struct msg *m,
     const char *hostname)
@@ -46,6 +54,7 @@ reply_vars_init(struct reply_vars *rv, const struct verdict *v, const struct msg
 		strbuf_init(&rv->scratch[i], 64 * 1024);
 }
 
+/* reply_vars_free - free the scratch buffers */
 void
 reply_vars_free(struct reply_vars *rv)
 {
@@ -117,6 +126,84 @@ reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
 	return 0;
 }
 
+/* reply_sender_class - "authenticated", "local" or "not authenticated" */
+const char *
+reply_sender_class(const struct msg *m)
+{
+	const char *open, *close;
+	size_t len;
+
+	if (m->auth != NULL)
+		return "authenticated";
+	if (m->client != NULL && (open = strrchr(m->client, '[')) != NULL &&
+	    (close = strchr(open, ']')) != NULL) {
+		open++;
+		len = (size_t)(close - open);
+		if (len > 5 && strncasecmp(open, "IPv6:", 5) == 0) {
+			open += 5;
+			len -= 5;
+		}
+		if ((len == 9 && strncmp(open, "127.0.0.1", 9) == 0) ||
+		    (len == 3 && strncmp(open, "::1", 3) == 0))
+			return "local";
+	}
+	return "not authenticated";
+}
+
+/* reply_thread - what the message is in its thread: a patch, a reply or new */
+const char *
+reply_thread(const struct msg *m)
+{
+	const char *s = msg_header(m, "Subject", 0), *e;
+
+	if (s != NULL) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		/* "[PATCH 2/5]", "[RFC PATCH net]": git send-email's form. */
+		if (*s == '[' && (e = strchr(s, ']')) != NULL) {
+			const char *p;
+
+			for (p = s; p + 5 <= e; p++)
+				if (strncasecmp(p, "PATCH", 5) == 0)
+					return "a patch posting (Subject [PATCH ...])";
+		}
+	}
+	if (msg_header(m, "In-Reply-To", 0) != NULL || msg_header(m, "References", 0) != NULL)
+		return "a reply (it has In-Reply-To or References)";
+	return "a new message (no In-Reply-To, no References)";
+}
+
+/* body_text - the MIME facts of a message, in words */
+static void
+body_text(struct strbuf *out, int flags)
+{
+	static const struct {
+		int		 flag;
+		const char	*words;
+	} facts[] = {
+		{ MIME_HTML_ONLY, "an HTML body and no plain-text part" },
+		{ MIME_HTML_ALTERNATIVE, "an HTML copy of its text" },
+		{ MIME_MARKUP, "a Markdown, RST or HTML document" },
+		{ MIME_EXECUTABLE, "a program as an attachment" },
+		{ MIME_ATTACHMENT, "an attachment" },
+	};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		if (!(flags & facts[i].flag))
+			continue;
+		/* A program attachment is an attachment: say it once. */
+		if (facts[i].flag == MIME_ATTACHMENT && (flags & MIME_EXECUTABLE))
+			continue;
+		if (n++ > 0)
+			strbuf_puts(out, ", ");
+		strbuf_puts(out, facts[i].words);
+	}
+	if (n == 0)
+		strbuf_puts(out, "nothing the body scan flags");
+}
+
 /* reply_var - the template variable lookup over a struct reply_vars */
 const char *
 reply_var(void *arg, const char *name)
@@ -181,6 +268,34 @@ reply_var(void *arg, const char *name)
 		return rv->mail_commands != NULL ? rv->mail_commands : "";
 	if (strcmp(name, "command_address") == 0)
 		return rv->command_address != NULL ? rv->command_address : "";
+	if (strcmp(name, "recipients") == 0) {
+		strbuf_reset(&rv->scratch[3]);
+		for (i = 0; i < m->naddrs; i++) {
+			if (!(m->addrs[i].sources & ADDR_SRC_ENVELOPE))
+				continue;
+			if (rv->scratch[3].len > 0)
+				strbuf_puts(&rv->scratch[3], ", ");
+			strbuf_puts(&rv->scratch[3], m->addrs[i].addr);
+		}
+		if (rv->scratch[3].len == 0)
+			strbuf_puts(&rv->scratch[3], "(none)");
+		return strbuf_str(&rv->scratch[3]);
+	}
+	if (strcmp(name, "body") == 0) {
+		strbuf_reset(&rv->scratch[4]);
+		body_text(&rv->scratch[4], m->body_flags);
+		return strbuf_str(&rv->scratch[4]);
+	}
+	if (strcmp(name, "thread") == 0)
+		return reply_thread(m);
+	if (strcmp(name, "sender_class") == 0)
+		return reply_sender_class(m);
+	if (strcmp(name, "guidance") == 0)
+		return rv->guidance != NULL ? rv->guidance : "";
+	if (strcmp(name, "advice") == 0)
+		return rv->advice != NULL ? rv->advice : "";
+	if (strcmp(name, "site") == 0)
+		return rv->site != NULL ? rv->site : "";
 	return NULL;
 }
 
@@ -261,6 +376,7 @@ full:
 	return 0;
 }
 
+/* reply_free - free the reply lines */
 void
 reply_free(struct reply *r)
 {

@@ -25,7 +25,10 @@ struct reply_vars {
 	const char	*commands;	/* moderator commands, or NULL */
 	const char	*mail_commands;	/* command lines for mail, or NULL */
 	const char	*command_address;	/* where they go, or NULL */
-	struct strbuf	 scratch[3];	/* owned; reply_vars_free() */
+	const char	*guidance;	/* moderator notice: guidance sent or why not */
+	const char	*advice;	/* moderator notice: the rule's advice */
+	const char	*site;		/* the site profile, or NULL */
+	struct strbuf	 scratch[5];	/* owned; reply_vars_free() */
 };
 
 struct reply {
@@ -40,5 +43,7 @@ const char *reply_var(void *reply_vars, const char *name);
 int	reply_smtp(const struct template *, struct reply_vars *, struct reply *);
 void	reply_free(struct reply *);
 int	reply_matched_text(const struct verdict *, struct strbuf *, int ascii_only);
+const char *reply_sender_class(const struct msg *);
+const char *reply_thread(const struct msg *);
 
 #endif

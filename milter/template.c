@@ -42,15 +42,24 @@ static const char *const template_vars[] = {
 	"commands",	/* moderator notice: how to act on the message */
 	"mail_commands",	/* moderator notice: command lines with tokens */
 	"command_address",	/* moderator notice: where commands go by mail */
+	"recipients",	/* the envelope recipients of this transaction */
+	"body",		/* what the body scan found: "an attachment", ... */
+	"thread",	/* a new message, a reply or a patch posting */
+	"sender_class",	/* authenticated, local or not authenticated */
+	"guidance",	/* moderator notice: whether the sender got guidance */
+	"advice",	/* moderator notice: the rule's RULE.notice text */
+	"site",		/* the site profile in force */
 	NULL
 };
 
+/* template_var_names - the closed set of variable names */
 const char *const *
 template_var_names(void)
 {
 	return template_vars;
 }
 
+/* template_var_known - 1 when name (len bytes) is a variable */
 int
 template_var_known(const char *name, size_t len)
 {
@@ -99,6 +108,7 @@ template_check(const char *text, const char *display, struct diag *d)
 	return errors;
 }
 
+/* template_from_text - a checked template from text; NULL on error */
 struct template *
 template_from_text(const char *text, const char *display, struct diag *d)
 {
@@ -151,6 +161,7 @@ template_load(const char *path, const char *display, struct diag *d)
 	return t;
 }
 
+/* template_free - free t; returns NULL */
 struct template *
 template_free(struct template *t)
 {

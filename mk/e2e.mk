@@ -10,6 +10,7 @@ PY_LOG_COMPILER = $(PYTHON3) -B
 
 E2E_TESTS = \
 	tests/e2e/test_reject.py \
+	tests/e2e/test_bounce.py \
 	tests/e2e/test_hold.py \
 	tests/e2e/test_pass.py \
 	tests/e2e/test_session.py \

@@ -11,7 +11,48 @@ dist_rules_DATA += \
 	rules/kernel-plain-text.reply \
 	rules/kernel-plain-text.guidance
 
+# Site profiles (ccguard.conf "site = NAME") and the texts they choose:
+# NAME.site sets actions and "texts"; X.VARIANT.reply is X.reply's text
+# for that place. RULE.notice is the moderator's advice for a rule,
+# RULE.rejected (or rejected.txt) what the sender of a refused hold reads.
+dist_rules_DATA += \
+	rules/submission.site \
+	rules/kernel-mx.site \
+	rules/distros-mx.site \
+	rules/relay.site \
+	rules/kernel-and-distros.mx.reply \
+	rules/kernel-and-distros.distros-mx.reply \
+	rules/kernel-and-distros-reply.mx.reply \
+	rules/kernel-and-distros-reply.guidance \
+	rules/distros-and-public.mx.reply \
+	rules/kernel-and-public.mx.reply \
+	rules/kernel-plain-text.mx.reply \
+	rules/both-distros-lists.mx.reply \
+	rules/distros-vs-tag.mx.reply \
+	rules/kernel-and-distros.notice \
+	rules/kernel-and-distros.kernel-mx.notice \
+	rules/kernel-and-distros-reply.notice \
+	rules/kernel-and-distros-reply.distros-mx.notice \
+	rules/distros-and-public.notice \
+	rules/distros-and-public.distros-mx.notice \
+	rules/kernel-and-public.notice \
+	rules/rejected.txt \
+	rules/kernel-and-distros.rejected \
+	rules/kernel-and-distros-reply.rejected \
+	rules/distros-and-public.rejected \
+	rules/kernel-and-public.rejected
+
 # Tests: the shipped rules through ccguard -n and -t, and the body scanner.
+# test-texts renders every text of every site profile (doc/texts.md).
+check_PROGRAMS += tests/policy/test-texts
+tests_policy_test_texts_SOURCES = tests/policy/test-texts.c tests/unit/testlib.h \
+	milter/notify.c milter/notify.h $(HOLD_SOURCES)
+tests_policy_test_texts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_policy_test_texts_LDADD = $(CORE_LIBS)
+TESTS += tests/policy/test-texts
+# Every ccguard.conf and rule-file example of the manual pages and README.
+TESTS += tests/deploy/doc_examples.py
+EXTRA_DIST += tests/deploy/doc_examples.py doc/texts.md
 check_PROGRAMS += tests/policy/test-mime-scan
 tests_policy_test_mime_scan_SOURCES = tests/policy/test-mime-scan.c
 tests_policy_test_mime_scan_LDADD = $(CORE_LIBS)

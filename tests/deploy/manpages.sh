@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/deploy/manpages.sh - every manual page renders without a complaint:
 # mandoc -Tlint reports no warning or error, and man(1)/groff with warnings
-# enabled prints nothing on stderr; the example rule files printed in
-# ccguard.rules(5) are valid and pass their own examples. Skips (77) when
+# enabled prints nothing on stderr (doc_examples.py loads the examples).
+# Skips (77) when
 # neither mandoc nor man is installed.
 set -u
 : "${top_srcdir:?}"
@@ -41,33 +41,8 @@ if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
 		done
 	done
 fi
-# The rule files shown in ccguard.rules(5) EXAMPLES load together and pass
-# their own examples (the shipped-policy excerpt first, then the local file).
-ccguard=${top_builddir:-.}/milter/ccguard
-if [ -x "$ccguard" ]; then
-	. "$top_srcdir/tests/fixtures.sh"
-	tmp=$(fixture_dir manpages) || exit 1
-	trap 'rm -rf "$tmp"' EXIT
-	awk -v dir="$tmp" '
-	    /^\.Bd -literal/ { inb = 1; first = 1; next }
-	    /^\.Ed/ { if (out != "") close(out); inb = 0; out = ""; next }
-	    inb && first { first = 0; if ($1 == "list") out = sprintf("%s/ex%d.rules", dir, ++n) }
-	    inb && out != "" { print > out }
-	' "$top_srcdir/man/ccguard.rules.5"
-	fixture_copy "$tmp" "$top_srcdir/rules/kernel-and-distros.reply" || exit 1
-	n=$(ls "$tmp"/ex*.rules 2>/dev/null | wc -l)
-	if [ "$n" -ne 2 ]; then
-		echo "FAIL: want 2 rule-file examples in ccguard.rules(5), found $n"
-		fail=1
-	else
-		printf 'rules = %s/ex1.rules\nrules = %s/ex2.rules\n' "$tmp" "$tmp" >"$tmp/ex.conf"
-		if ! "$ccguard" -n -c "$tmp/ex.conf" >"$tmp/ex.out" 2>&1 || grep -q warning "$tmp/ex.out"; then
-			echo "FAIL: the rule files in ccguard.rules(5) EXAMPLES do not load cleanly:"
-			cat "$tmp/ex.out"
-			fail=1
-		fi
-	fi
-fi
+# The examples the pages show (rule files, ccguard.conf) are checked by
+# tests/deploy/doc_examples.py, with those of README.md.
 
 if [ $ran -eq 0 ]; then
 	echo "SKIP: neither mandoc nor man+groff is installed"

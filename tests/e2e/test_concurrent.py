@@ -69,7 +69,7 @@ def test(env):
         check(len(out) == PER_CLIENT, "client %d sent everything" % n, out)
         for kind, mid, r in out:
             if kind == "reject":
-                check(r.code == 550 and "Not sent:" in r.text, "%s refused" % mid, r)
+                check(r.code == 550 and "Refused: " in r.text, "%s refused" % mid, r)
                 want["reject"].append(mid)
             else:
                 check(r.accepted, "%s accepted" % mid, r)

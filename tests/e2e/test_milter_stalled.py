@@ -48,7 +48,7 @@ def test(env):
           env.milter_log())
     r = env.send("reporter@example.org", [harness.SECURITY, harness.DISTROS],
                  harness.report_message())
-    check(r.code == 550 and "Not sent:" in r.text, "ccguard refuses the next report", r)
+    check(r.code == 550 and "Refused: " in r.text, "ccguard refuses the next report", r)
     r = env.send("reporter@example.org", rcpts, data)
     check(r.accepted, "the retried message is accepted", r)
     env.sink.wait(1, 15)

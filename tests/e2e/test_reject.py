@@ -24,12 +24,14 @@ def norm(s):
 
 
 def template_regex(env):
-    """The reply template as a regex over normalised text; ${matched} free."""
+    """The reply template as a regex over normalised text; ${matched} free,
+    ${hostname} any one word (this host's name)."""
     with open(os.path.join(env.srcdir, "rules", "kernel-and-distros.reply")) as f:
         text = norm(f.read())
     parts = text.split("${matched}")
     check(len(parts) == 2, "the reply template has one ${matched}", text)
-    return re.compile("^" + re.escape(parts[0]) + "(?P<matched>.+?)" + re.escape(parts[1]) + "$")
+    esc = [re.escape(p).replace(re.escape("${hostname}"), r"\S+") for p in parts]
+    return re.compile("^" + esc[0] + "(?P<matched>.+?)" + esc[1] + "$")
 
 
 def ccguard_t_reply(env, path, rcpts):

@@ -60,7 +60,7 @@ class Sender(threading.Thread):
 
 
 def verdict(r):
-    if r.stage == "eod" and r.code == 550 and "Not sent:" in r.text and len(r.lines()) > 5:
+    if r.stage == "eod" and r.code == 550 and "Refused: " in r.text and len(r.lines()) > 5:
         return "reject"
     if r.accepted and r.code == 250 and r.queue_id:
         return "hold"

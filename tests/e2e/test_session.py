@@ -38,7 +38,7 @@ def test(env):
             harness.log("%s: %s" % (name, r))
             results[name] = r
             if want == "reject":
-                check(r.stage == "eod" and r.code == 550 and "Not sent:" in r.text,
+                check(r.stage == "eod" and r.code == 550 and "Refused: " in r.text,
                       "%s: refused at end of data with the explanation" % name, r)
             else:
                 check(r.accepted, "%s: accepted" % name, r)

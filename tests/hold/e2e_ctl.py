@@ -50,7 +50,7 @@ def test(env):
     p = ctl(env, "held", "list")
     for q in (qa, qb, qc, qd):
         check(re.search(r"^%s +\d+m +%s +security@kernel.org,linux-distros@vs.openwall.org +"
-                        r"kernel-and-distros-reply +matched=" % (q, re.escape(REPORTER)),
+                        r"kernel-and-distros-reply +sender=local; matched=" % (q, re.escape(REPORTER)),
                         p.stdout, re.M), "table row for %s" % q, p.stdout)
     p = ctl(env, "held", "list", "--json", postfix_option=True)
     rows = {r["queue_id"]: r for r in json.loads(p.stdout)}
@@ -118,13 +118,27 @@ def test(env):
     text = list(nm.iter_parts())[0].get_content()
     check("Send it to security@kernel.org alone." in text, "the moderator's reason", text)
     check(b"BODY-MARKER" not in n[0].data, "no body in the notice")
+    check(text.startswith("Refused by a moderator: send your reply to one side only") and
+          "before a fix is accepted" in text.lower(), "the rule's refusal text", text)
 
     # discard: deleted, nothing sent.
     ctl(env, "held", "discard", qd)
     check(qd not in held_ids(env), "discarded message deleted")
     ctl(env, "held", "discard", qd, expect=3)
 
+    # The default gate (authenticated senders only): a sender that could be
+    # forged gets no notice, so a mail exchanger sends no backscatter.
+    qg, mg = holdlib.hold(env, body=BODY)
+    env.write_conf(holdlib.conf_text(env, "guidance = no\nguidance_senders = authenticated\n"))
+    p = ctl(env, "held", "reject", qg, "--reason", "no")
+    check("no notice sent (sender neither authenticated" in p.stdout or
+          "no notice sent (sender not authenticated" in p.stdout, "no notice to a local sender "
+          "under guidance_senders = authenticated", p.stdout)
+    check(qg not in held_ids(env), "rejected without a notice, and deleted")
+
     env.barrier()
+    check(not [x for x in env.sink.messages if mg.encode() in x.data and
+               holdlib.to(x, REPORTER)], "no notice to the sender of that message")
     check(not at_sink(env, mc) and not at_sink(env, md) and not at_sink(env, mf) and
           not at_sink(env, mr), "rejected, discarded and forged messages never delivered")
     check(not [x for x in env.sink.messages if mc.encode() in x.data and

@@ -64,8 +64,12 @@ def test(env):
           parts[1].get_content_type() == "text/rfc822-headers", "text/plain + headers part",
           [p.get_content_type() for p in parts])
     text = parts[0].get_content()
-    check("HELD" in text and "linux-distros@vs.openwall.org (envelope, Cc)" in text and
-          "[vs]" in text and "moderator will review" in text, "the guidance text", text)
+    # The short guidance for a reply to both sides: held, where found, how
+    # to reach the moderator, first and last lines self-contained.
+    check(text.startswith("Held for review:") and
+          "linux-distros@vs.openwall.org (envelope, Cc)" in text and
+          "accepted but not yet merged" in text and
+          text.rstrip().endswith("reply here to reach the moderator."), "the guidance text", text)
     check(b"SECRET-BODY-MARKER" not in g.data, "the original body is never sent back", g.data)
     check(b"SECRET-SUBJECT-MARKER" not in g.data, "the original Subject is withheld", g.data)
     orig = parts[1].get_payload(decode=True).decode()

@@ -69,7 +69,7 @@ T.run(function()
 	T.body(c, HTML, SMFIR_SKIP)
 	T.finish(c)
 	T.expect_hold(c, "ccguard rule kernel-and-distros",
-	    "rule=kernel-and-distros; matched=security@kernel.org (envelope) and " ..
+	    "rule=kernel-and-distros; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
 	    "distros@vs.openwall.org (envelope)")
 	T.expect_log("BODY3: action=hold rule=kernel-and-distros")
 

@@ -15,7 +15,7 @@ T.run(function()
 	    header = { "To: security@kernel.org",
 	        "Cc: Linux Distros <LINUX-DISTROS@vs.openwall.org>" } })
 	T.expect_hold(c, "ccguard rule kernel-and-distros",
-	    "rule=kernel-and-distros; matched=security@kernel.org (envelope, To) and " ..
+	    "rule=kernel-and-distros; sender=unauthenticated; matched=security@kernel.org (envelope, To) and " ..
 	    "linux-distros@vs.openwall.org (envelope, Cc)")
 	T.expect_not_deleted(c, T.HOLD_HEADER, 1)
 	T.expect_log("HOLD1: action=hold rule=kernel-and-distros from=<reporter@example.org>",
@@ -25,7 +25,7 @@ T.run(function()
 	T.send(c, { qid = "HOLD2", rcpt = { "security@kernel.org" },
 	    header = { "To: security@kernel.org", "Cc: distros@vs.openwall.org" } })
 	T.expect_hold(c, "ccguard rule kernel-and-distros",
-	    "rule=kernel-and-distros; matched=security@kernel.org (envelope, To) and " ..
+	    "rule=kernel-and-distros; sender=unauthenticated; matched=security@kernel.org (envelope, To) and " ..
 	    "distros@vs.openwall.org (Cc)")
 
 	-- A reply in an existing thread, with two forged hold headers.
@@ -35,7 +35,7 @@ T.run(function()
 	        "In-Reply-To: <report-1@example.org>",
 	        "x-ccguard-hold: approved" } })
 	T.expect_hold(c, "ccguard rule kernel-and-distros-reply",
-	    "rule=kernel-and-distros-reply; matched=security@kernel.org (envelope) and " ..
+	    "rule=kernel-and-distros-reply; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
 	    "distros@vs.openwall.org (envelope)")
 	T.expect_deleted(c, T.HOLD_HEADER, 1)
 	T.expect_deleted(c, T.HOLD_HEADER, 2)

@@ -59,7 +59,7 @@ T.run(function()
 	HELD.qid = "NEG1"
 	T.send(c, HELD)
 	T.expect_hold(c, "ccguard rule kernel-and-distros",
-	    "rule=kernel-and-distros; matched=security@kernel.org (envelope) and " ..
+	    "rule=kernel-and-distros; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
 	    "distros@vs.openwall.org (envelope)")
 	T.close(c)
 

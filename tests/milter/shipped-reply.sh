@@ -34,6 +34,7 @@ fail() {
 cat >"$work/ccguard.conf" <<EOF
 user =
 rules = $rules
+hostname = mx.example.net
 EOF
 cat >"$work/report.eml" <<'EOF'
 From: Reporter <reporter@example.org>
@@ -77,7 +78,9 @@ matched='security@kernel.org (envelope, To) and linux-distros@vs.openwall.org (e
 sed -e "s/\${matched}/$matched/g" -e 's/\${rule}/kernel-and-distros/g' \
     -e 's/\${action}/reject/g' -e 's/\${queue_id}/TEST/g' \
     -e 's/\${addresses}/security@kernel.org, linux-distros@vs.openwall.org/g' \
-    -e 's/\${sender}/reporter@example.org/g' "$template" >"$work/want"
+    -e 's/\${sender}/reporter@example.org/g' -e 's/\${hostname}/mx.example.net/g' \
+    -e 's/\${recipients}/security@kernel.org, linux-distros@vs.openwall.org/g' \
+    "$template" >"$work/want"
 if grep '\${' "$work/want" >"$work/bad"; then
 	fail "the template uses a variable this test does not fill in:" "$(cat "$work/bad")"
 fi

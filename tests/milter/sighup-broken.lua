@@ -7,7 +7,7 @@
 local T = require("mtlib")
 
 local PAIR = { "security@kernel.org", "distros@vs.openwall.org" }
-local HELD = "rule=kernel-and-distros; matched=security@kernel.org (envelope) and " ..
+local HELD = "rule=kernel-and-distros; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
     "distros@vs.openwall.org (envelope)"
 local FAILED = "reload failed: keeping the rules in force"
 
@@ -63,7 +63,7 @@ T.run(function()
 	local c = T.connect()
 	T.send(c, { qid = "BRK6", rcpt = PAIR })
 	T.expect_hold(c, "ccguard rule kernel-and-distros-reply",
-	    "rule=kernel-and-distros-reply; matched=security@kernel.org (envelope) and " ..
+	    "rule=kernel-and-distros-reply; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
 	    "distros@vs.openwall.org (envelope)")
 	T.expect_log("BRK6: action=hold rule=kernel-and-distros-reply")
 	T.close(c)

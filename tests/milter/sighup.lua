@@ -28,7 +28,7 @@ end
 -- held - held by the short rule
 local function held(c)
 	T.expect_hold(c, "ccguard rule kernel-and-distros-short",
-	    "rule=kernel-and-distros-short; matched=security@kernel.org (envelope) and " ..
+	    "rule=kernel-and-distros-short; sender=unauthenticated; matched=security@kernel.org (envelope) and " ..
 	    "linux-distros@vs.openwall.org (envelope)")
 end
 
@@ -86,7 +86,7 @@ rule attachment-to-security {
 	    "Content-Disposition: attachment; filename=\"poc.bin\"\r\n\r\nAAAA\r\n--b--\r\n")
 	T.finish(b)
 	T.expect_hold(b, "ccguard rule attachment-to-security",
-	    "rule=attachment-to-security; matched=security@kernel.org (envelope)")
+	    "rule=attachment-to-security; sender=unauthenticated; matched=security@kernel.org (envelope)")
 	T.close(b)
 
 	-- The connection from before agreed to no body: its messages can not

@@ -43,6 +43,11 @@ CASES = [
      [SEC, LD], None, "hold", "kernel-and-distros-reply", None),
     ("reply-all onto a public list: hold", "distros-public.eml", "member@example.org",
      [LD, "netdev@vger.kernel.org"], None, "hold", "distros-and-public", None),
+    # The leak rule comes before the exemption: an exempt, authenticated
+    # sender's reply-all still does not reach a public list with a distros list.
+    ("the same reply-all from an exempt, authenticated sender: hold", "distros-public.eml",
+     "team@example.org", [LD, "netdev@vger.kernel.org"], "team", "hold",
+     "distros-and-public", None),
     ("distros list plus the operator's public list: hold", "no-vs-tag.eml",
      "reporter@example.org", [LD, "announce@lists.example.net"], None, "hold",
      "distros-and-public", None),
@@ -139,7 +144,7 @@ for msg, rcpts, rule in (("distros-public.eml", [LD, "netdev@vger.kernel.org"], 
     rc, out, err = pt.run(cmd)
     first = [line for line in out.splitlines() if line.startswith("  550")][:1]
     t.check("%s as reject: refusal wording" % rule,
-            pt.field(out, "action") == "reject" and first and "Not sent" in first[0],
+            pt.field(out, "action") == "reject" and first and "Refused: " in first[0],
             "got %r" % (first or out))
 
 t.done()

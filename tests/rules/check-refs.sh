@@ -24,7 +24,9 @@ failed=0 n=0
 for ref in "$dir"/*.ref; do
 	name=$(basename "$ref" .ref)
 	n=$((n + 1))
-	printf 'user =\nrules = %s/%s.rules\n' "$dir" "$name" > "$tmp/ccguard.conf"
+	# A moderator and an SMTP path: the notification warning (tested in
+	# tests/policy/test-texts) is not what these fixtures are about.
+	printf 'user =\nrules = %s/%s.rules\nmoderator = mod@example.org\nnotify_smtp = 127.0.0.1:25\n' "$dir" "$name" > "$tmp/ccguard.conf"
 	"$ccguard" -n -c "$tmp/ccguard.conf" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	sed "s|$dir/||g" "$tmp/err" > "$tmp/got"

@@ -266,7 +266,8 @@ MAILER(`smtp')dnl
         self.write_conf(extra)
         start = len(self.read("ccguard.log"))
         self.milter_proc.send_signal(signal.SIGHUP)
-        harness.wait_for(lambda: "reload: " in self.read("ccguard.log")[start:], 15, 0.05,
+        # "reload: reading" comes first; "in force" ends either outcome.
+        harness.wait_for(lambda: "in force" in self.read("ccguard.log")[start:], 15, 0.05,
                          "ccguard reload")
         return "reload failed" not in self.read("ccguard.log")[start:]
 
