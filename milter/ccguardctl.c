@@ -212,7 +212,8 @@ cmd_list(struct ctl *c, int json)
 	char *text, *rule, *reason, age[32];
 	size_t i, k, n, shown = 0;
 
-	qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
+	if (c->nentries > 0)	/* an empty queue has no array at all */
+		qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
 	if (json)
 		printf("[");
 	else
