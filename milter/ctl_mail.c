@@ -867,7 +867,8 @@ ctl_mail_process(struct ctl *c)
 		}
 		closedir(dir);
 	}
-	qsort(v, nv, sizeof(*v), cmp_spooled);
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), cmp_spooled);
 	for (i = 0; i < nv; i++) {
 		fd = openat(dfd, v[i].name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT)

@@ -186,7 +186,8 @@ release_mac(const char *key, size_t keylen, const char *qid, time_t when, struct
 	char *mac;
 	size_t i;
 
-	qsort(c->v, c->n, sizeof(*c->v), cmp_str);
+	if (c->n > 0)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_str);
 	strbuf_init(&sb, 0);
 	strbuf_printf(&sb, "ccguard-release-1\n%s\n%lld\n", qid, (long long)when);
 	for (i = 0; i < c->n; i++) {
