@@ -23,6 +23,8 @@ bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 
 .PHONY: bench
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
-	tests/bench/run-bench.sh tests/bench/postfix-bench.sh
+	tests/bench/run-bench.sh tests/bench/postfix-bench.sh \
+	tests/bench/milter-regex.conf tests/bench/profile.sh \
+	tests/bench/smtp-send.py
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
 	tests/bench/body.rules
