@@ -25,6 +25,6 @@ bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c \
 	tests/bench/run-bench.sh tests/bench/postfix-bench.sh \
 	tests/bench/milter-regex.conf tests/bench/profile.sh \
-	tests/bench/smtp-send.py
+	tests/bench/smtp-send.py doc/performance.md
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
 	tests/bench/body.rules

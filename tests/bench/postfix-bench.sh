@@ -197,7 +197,8 @@ M1=$(scale 300)
 echo "5. Postfix end to end (smtp-source -> Postfix $(postconf -d -h mail_version) ->" \
     "smtp-sink, loopback): messages/s"
 declare -A PFR PF_CPU
-PF_CASES=("none pass 10" "null pass 10" "nulln pass 10" "ccu pass 10" "cct pass 10"
+PF_CASES=("none pass 10" "null pass 10" "nullt pass 10" "nulln pass 10" "ccu pass 10"
+    "cct pass 10"
     "none pass 1" "null pass 1" "nullt pass 1" "nulln pass 1" "nullnt pass 1"
     "stall pass 1" "ccu pass 1" "cct pass 1"
     "null hold 1" "nullt hold 1" "ccu hold 1" "cct hold 1"

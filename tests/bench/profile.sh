@@ -73,7 +73,7 @@ if command -v perf >/dev/null; then
 	kill -INT "$rec"; wait "$rec" 2>/dev/null
 	echo
 	echo "perf (cpu-clock), ccguard's samples by shared object:"
-	perf report -i "$W/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+	perf report -i "$W/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
 	echo
 	echo "perf (cpu-clock), by symbol (top 25):"
 	perf report -i "$W/perf.data" --stdio --no-children --sort dso,sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
