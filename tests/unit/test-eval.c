@@ -11,7 +11,7 @@
  * ccguard.conf (hold, monitor, off, tempfail) change the verdict; and
  * eval_body_matters() says the body is needed exactly when a rule's
  * outcome (or what monitor mode logs) can depend on it, which is when the
- * milter may skip the rest of a body.
+ * milter may decide at end of headers, before the body.
  */
 #include "config.h"
 
@@ -867,7 +867,7 @@ rules_from_text(const char *text, const char *label)
 /*
  * test_body_matters - eval_body_matters() per row; and whenever it says
  * the body does not matter, the verdict is indeed the same with no body
- * fact and with every one (what the milter relies on when it skips).
+ * fact and with every one (what the milter relies on when it decides at end of headers).
  */
 static void
 test_body_matters(void)
