@@ -867,7 +867,8 @@ rules_from_text(const char *text, const char *label)
 /*
  * test_body_matters - eval_body_matters() per row; and whenever it says
  * the body does not matter, the verdict is indeed the same with no body
- * fact and with every one (what the milter relies on when it decides at end of headers).
+ * fact and with every one (what the milter relies on when it decides at
+ * end of headers).
  */
 static void
 test_body_matters(void)
