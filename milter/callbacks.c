@@ -7,22 +7,46 @@
  *	hand the message to eval_message() and the verdict to action_apply().
  *	No policy lives here.
  *
- *	The decision is made once, at end of message: never per recipient, so
- *	a message is never refused for one recipient and delivered to another.
- *	Every callback answers "continue" until then. Each message takes a
- *	reference to the policy in force at MAIL FROM and keeps it to the end,
- *	so a reload never changes the rules under a message in flight.
+ *	The decision is made once per message, never per recipient, so a
+ *	message is never refused for one recipient and delivered to another.
+ *	Until then ccguard has nothing to say, and says nothing: it negotiates
+ *	the protocol 6 "no reply" flags (SMFIP_NR_CONN, _MAIL, _RCPT, _HDR,
+ *	_DATA, and _BODY while a rule reads bodies) and answers those stages
+ *	SMFIS_NOREPLY, so the MTA sends the envelope, headers and body
+ *	without waiting (doc/performance.md has what Postfix and libmilter
+ *	do with each flag). To an MTA that does not know a flag, libmilter
+ *	answers "continue" itself.
  *
- *	Negotiation asks only for what the loaded rules need: no HELO, no
- *	unknown commands, and no body unless a rule inspects it. The answer
- *	holds for the whole connection, so when a reload adds a rule on the
- *	body, messages on connections that declined the body are marked
- *	unexaminable: a rule that stops them on their envelope or headers
- *	still does, anything else gets the operator's on_error (by default
- *	a tempfail, and the retry comes on a new connection). A DATA
- *	callback that just continues is registered on purpose: without it
- *	Postfix sends the DATA macros alone and, over TCP, a delayed ACK stalls
- *	every message by tens of milliseconds.
+ *	End of headers is the first stage that is answered: every recipient
+ *	and header is known. When no rule's outcome can depend on the body
+ *	(eval_body_matters), the verdict is final there; when it delivers
+ *	the message unchanged (pass, accept, monitor: no header to add, no
+ *	quarantine) and no ccguard header came with the message (only end of
+ *	message may remove one), it is logged and answered ACCEPT at once:
+ *	the MTA sends neither body nor end of message. Everything else, a
+ *	message some rule may still stop, one that is stopped (the reply,
+ *	header and quarantine belong to end of message), one whose body a
+ *	rule must read, one with a forged hold or release header, goes on to
+ *	end of message and is decided there, exactly as before (a body that
+ *	can not matter is dropped unread). The lookups
+ *	of the message's addresses (eval.c's struct eval_cache) are made once
+ *	and serve both stages.
+ *
+ *	Each message takes a reference to the policy in force at MAIL FROM
+ *	and keeps it to the end, so a reload never changes the rules under a
+ *	message in flight. Without a policy (never expected) MAIL FROM, which
+ *	has no reply, can not refuse the message: end of headers answers
+ *	tempfail instead.
+ *
+ *	Negotiation asks only for what the loaded rules or the log need: no
+ *	HELO, no unknown commands, no DATA command, and no body unless a rule
+ *	inspects it. The connect command stays, with no reply: the log names
+ *	the client from it. The answer holds for the whole connection, so
+ *	when a reload adds a rule on the body, messages on connections that
+ *	declined the body are marked unexaminable: a rule that stops them on
+ *	their envelope or headers still does, anything else gets the
+ *	operator's on_error (by default a tempfail, and the retry comes on a
+ *	new connection).
  *
  *	Callbacks of one connection run one at a time, so struct conn needs no
  *	lock. cb_close may run without cb_connect and must accept NULL.
@@ -52,12 +76,19 @@
 struct conn {
 	struct msg	*msg;		/* the message in progress */
 	struct policy	*policy;	/* held from MAIL FROM to its end */
-	struct mime_scan *scan;		/* body scanner, when a rule needs it */
+	struct mime_scan *scan;		/* body scanner, while the body matters */
+	struct eval_cache *ec;		/* address lookups, match data */
+	unsigned long	 nr;		/* negotiated SMFIP_NR_*: stages not answered */
 	int		 in_message;
 	int		 no_body;	/* negotiated SMFIP_NOBODY */
-	int		 can_skip;	/* negotiated SMFIP_SKIP */
 	int		 body_checked;	/* this message's body need was decided */
+	int		 body_matters;	/* ... and the body can change the verdict */
 };
+
+/* Every "no reply" flag of protocol 6. */
+#define CONN_NR_ALL	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+	SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH | \
+	SMFIP_NR_BODY | SMFIP_NR_HDR)
 
 /* conn_new - empty connection state, or NULL */
 static struct conn *
@@ -72,17 +103,47 @@ conn_new(void)
 		free(c);
 		return NULL;
 	}
+	if ((c->ec = eval_cache_new()) == NULL) {
+		msg_free(c->msg);
+		free(c);
+		return NULL;
+	}
 	return c;
 }
 
+/* conn_free - release a connection's state (NULL is fine) */
+static void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	msg_free(c->msg);
+	eval_cache_free(c->ec);
+	free(c);
+}
+
+/* conn_end_message - forget the message; keep what the connection reuses */
 static void
 conn_end_message(struct conn *c)
 {
 	msg_reset(c->msg);
 	c->scan = mime_scan_free(c->scan);
+	eval_cache_reset(c->ec);
 	c->body_checked = 0;
+	c->body_matters = 0;
 	c->policy = policy_unref(c->policy);
 	c->in_message = 0;
+}
+
+/*
+ * conn_quiet - the answer of a stage that accepts what it was given: no
+ * reply at all when the MTA agreed to wait for none (libmilter would
+ * otherwise log an error and drop the reply), else "continue"
+ */
+static sfsistat
+conn_quiet(const struct conn *c, unsigned long nr_flag)
+{
+	return c != NULL && (c->nr & nr_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static struct conn *
@@ -132,16 +193,16 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 			log_warnx("connect: out of memory; answering tempfail");
 			return SMFIS_TEMPFAIL;
 		}
+		/* No negotiation made it, so no "no reply" flag either. */
 		if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
-			msg_free(c->msg);
-			free(c);
+			conn_free(c);
 			return SMFIS_TEMPFAIL;
 		}
 	}
 	snprintf(client, sizeof(client), "%s[%s]", host != NULL ? host : "unknown",
 	    conn_client_addr(ctx, sa, addr, sizeof(addr)));
 	msg_set_string(c->msg, &c->msg->client, client);
-	return SMFIS_CONTINUE;
+	return conn_quiet(c, SMFIP_NR_CONN);
 }
 
 /* cb_envfrom - a new message starts */
@@ -151,11 +212,13 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 	const char *auth;
 
+	/* Without connection state no negotiation made it: a reply is due. */
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	conn_end_message(c);
+	/* With no reply here, end of headers answers tempfail (in_message 0). */
 	if ((c->policy = policy_current()) == NULL)
-		return SMFIS_TEMPFAIL;
+		return (c->nr & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
 	c->msg->limits = c->policy->conf->limits;
 	c->in_message = 1;
 	msg_set_sender(c->msg, argv[0] != NULL ? argv[0] : "<>");
@@ -165,7 +228,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c->policy->rs->needs_body && !c->no_body &&
 	    (c->scan = mime_scan_new()) == NULL)
 		c->msg->error = "out of memory";	/* never judge it as plain text */
-	return SMFIS_CONTINUE;
+	return conn_quiet(c, SMFIP_NR_MAIL);
 }
 
 /* cb_envrcpt - one recipient; ESMTP parameters (ORCPT=...) never count */
@@ -176,13 +239,14 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (c != NULL && c->in_message && argv[0] != NULL)
 		msg_add_rcpt(c->msg, argv[0]);
-	return SMFIS_CONTINUE;
+	return conn_quiet(c, SMFIP_NR_RCPT);
 }
 
+/* cb_data - only when the MTA can not leave DATA out: nothing to do */
 static sfsistat
 cb_data(SMFICTX *ctx)
 {
-	return SMFIS_CONTINUE;
+	return conn_quiet(conn_get(ctx), SMFIP_NR_DATA);
 }
 
 /* cb_header - keep the header; recipient headers yield addresses */
@@ -192,24 +256,98 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || !c->in_message || name == NULL || value == NULL)
-		return SMFIS_CONTINUE;
+		return conn_quiet(c, SMFIP_NR_HDR);
 	msg_add_header(c->msg, name, value);
 	if (c->scan != NULL)
 		mime_scan_header(c->scan, name, value);
-	return SMFIS_CONTINUE;
-}
-
-static sfsistat
-cb_eoh(SMFICTX *ctx)
-{
-	return SMFIS_CONTINUE;
+	return conn_quiet(c, SMFIP_NR_HDR);
 }
 
 /*
- * cb_body - feed the MIME scanner. At the first chunk, when no rule's
- * outcome can depend on the body (eval_body_matters: e.g. the message is
- * not addressed to anyone a body rule is about), tell the MTA to skip the
- * rest, so most messages cost one chunk even with a body rule loaded.
+ * conn_body_need - decide once per message, when every recipient and
+ * header is known, whether the body can change the verdict; when it can
+ * not, the scanner goes (the body, if the MTA sends it, is not read)
+ */
+static void
+conn_body_need(struct conn *c)
+{
+	if (c->body_checked)
+		return;
+	c->body_checked = 1;
+	c->body_matters = c->policy->rs->needs_body &&
+	    eval_body_matters_cached(c->policy->rs, c->msg, c->ec);
+	if (!c->body_matters)
+		c->scan = mime_scan_free(c->scan);
+}
+
+/* conn_queue_id - the MTA's queue id from the "i" macro, when it has one */
+static void
+conn_queue_id(SMFICTX *ctx, struct conn *c)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+
+	if (qid != NULL && *qid != '\0')
+		msg_set_string(c->msg, &c->msg->queue_id, qid);
+}
+
+/*
+ * conn_final_at_eoh - at end of headers: the verdict, when neither the
+ * body nor end of message can change or carry it out. 1 with v set (the
+ * message is delivered unchanged), 0 with v clear (go on).
+ */
+static int
+conn_final_at_eoh(struct conn *c, struct verdict *v)
+{
+	const struct policy *p = c->policy;
+	struct eval_opts opts;
+
+	memset(v, 0, sizeof(*v));
+	if (c->body_matters || c->msg->error != NULL)
+		return 0;
+	/* Only end of message can remove ccguard headers that came with it. */
+	if (msg_header_count(c->msg, p->conf->hold_header) > 0 ||
+	    msg_header_count(c->msg, RELEASE_HEADER) > 0)
+		return 0;
+	opts.on_limit = p->conf->on_limit;
+	opts.on_error = p->conf->on_error;
+	opts.file_actions = 0;
+	if (eval_message_cached(p->rs, c->msg, &opts, v, c->ec) == 0 &&
+	    v->origin != ORIGIN_ERROR && (v->action == ACTION_PASS ||
+	    v->action == ACTION_ACCEPT || v->action == ACTION_MONITOR))
+		return 1;
+	/* A stopped message (or a limit's or error's verdict) waits for the end. */
+	verdict_clear(v);
+	return 0;
+}
+
+static const struct mta_ops milter_ops;
+
+/*
+ * cb_eoh - the first answer of a message: ACCEPT when the verdict is
+ * final and delivers the message unchanged (logged here, as end of
+ * message would), else continue to the body and end of message
+ */
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+	struct verdict v;
+
+	if (c == NULL || !c->in_message || c->policy == NULL)
+		return SMFIS_TEMPFAIL;
+	conn_body_need(c);
+	if (!conn_final_at_eoh(c, &v))
+		return SMFIS_CONTINUE;
+	conn_queue_id(ctx, c);
+	(void)action_apply(c->policy, &v, c->msg, &milter_ops, ctx);
+	verdict_clear(&v);
+	conn_end_message(c);
+	return SMFIS_ACCEPT;
+}
+
+/*
+ * cb_body - feed the MIME scanner while the body matters; otherwise the
+ * chunk is dropped unread. No reply: SMFIP_NR_BODY is always agreed.
  */
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -217,18 +355,11 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || !c->in_message)
-		return SMFIS_CONTINUE;
-	if (!c->body_checked) {
-		c->body_checked = 1;
-		if (c->can_skip && (c->scan == NULL ||
-		    !eval_body_matters(c->policy->rs, c->msg))) {
-			c->scan = mime_scan_free(c->scan);
-			return SMFIS_SKIP;
-		}
-	}
+		return conn_quiet(c, SMFIP_NR_BODY);
+	conn_body_need(c);
 	if (c->scan != NULL)
 		mime_scan_body(c->scan, (const char *)chunk, len);
-	return SMFIS_CONTINUE;
+	return conn_quiet(c, SMFIP_NR_BODY);
 }
 
 /* libmilter side of struct mta_ops */
@@ -280,21 +411,19 @@ cb_eom(SMFICTX *ctx)
 	struct eval_opts opts;
 	struct verdict v;
 	enum action_result res;
-	const char *qid;
 	size_t nrel;
 
 	if (c == NULL || !c->in_message || c->policy == NULL)
 		return SMFIS_TEMPFAIL;
-	if ((qid = smfi_getsymval(ctx, "i")) != NULL)
-		msg_set_string(c->msg, &c->msg->queue_id, qid);
+	conn_queue_id(ctx, c);
+	conn_body_need(c);
 	if (c->scan != NULL)
 		c->msg->body_flags = mime_scan_finish(c->scan);
 	/*
 	 * This connection declined the body before a reload brought rules on
 	 * it. That is an error only when one of them could change the verdict.
 	 */
-	if (c->no_body && c->policy->rs->needs_body &&
-	    eval_body_matters(c->policy->rs, c->msg) && c->msg->error == NULL)
+	if (c->no_body && c->body_matters && c->msg->error == NULL)
 		c->msg->error = "rules on the body loaded after the MTA agreed to send none";
 	opts.on_limit = c->policy->conf->on_limit;
 	opts.on_error = c->policy->conf->on_error;
@@ -306,7 +435,7 @@ cb_eom(SMFICTX *ctx)
 		v.action = ACTION_ACCEPT;
 		v.origin = ORIGIN_RELEASED;
 	} else
-		eval_message(c->policy->rs, c->msg, &opts, &v);
+		eval_message_cached(c->policy->rs, c->msg, &opts, &v, c->ec);
 	res = action_apply(c->policy, &v, c->msg, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);
@@ -339,19 +468,22 @@ cb_close(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	smfi_setpriv(ctx, NULL);
 	conn_end_message(c);
-	msg_free(c->msg);
-	free(c);
+	conn_free(c);
 	return SMFIS_CONTINUE;
 }
 
-/* cb_negotiate - ask the MTA for no more than the rules need */
+/*
+ * cb_negotiate - ask the MTA for no more than the rules and the log need,
+ * and for no reply where ccguard has nothing to say
+ */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
 	struct policy *p = policy_current();
-	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+	    SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_DATA;
 	struct conn *c;
 
 	/*
@@ -360,25 +492,29 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	 */
 	if ((c = conn_get(ctx)) == NULL) {
 		if ((c = conn_new()) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
-			if (c != NULL)
-				msg_free(c->msg);
-			free(c);
+			conn_free(c);
 			policy_unref(p);
 			log_warnx("negotiate: out of memory; refusing the connection");
 			return SMFIS_REJECT;
 		}
 	}
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
+	/*
+	 * The body only while a rule reads it, and then with no reply per
+	 * chunk. libmilter offers every SMFIP_NR_* flag whatever the MTA
+	 * offered, and answers "continue" itself to an MTA that did not
+	 * offer one, so the flags asked for here always hold.
+	 */
 	if (p == NULL || !p->rs->needs_body)
 		want |= SMFIP_NOBODY;
 	else
-		want |= SMFIP_SKIP;	/* cb_body may stop the body early */
+		want |= SMFIP_NR_BODY;
 	policy_unref(p);
 	*pf1 = want & f1;
 	*pf2 = 0;
 	*pf3 = 0;
+	c->nr = *pf1 & CONN_NR_ALL;
 	c->no_body = (*pf1 & SMFIP_NOBODY) != 0;
-	c->can_skip = (*pf1 & SMFIP_SKIP) != 0;
 	return SMFIS_CONTINUE;
 }
 
@@ -386,17 +522,17 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_name = "ccguard",
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
-	.xxfi_connect = cb_connect,	/* client name for the log */
+	.xxfi_connect = cb_connect,	/* client name for the log (no reply) */
 	.xxfi_helo = NULL,		/* not needed */
 	.xxfi_envfrom = cb_envfrom,	/* new message: take the policy */
 	.xxfi_envrcpt = cb_envrcpt,	/* collect recipients */
 	.xxfi_header = cb_header,	/* collect header addresses */
-	.xxfi_eoh = cb_eoh,
+	.xxfi_eoh = cb_eoh,		/* the first answer; often the last */
 	.xxfi_body = cb_body,		/* only when a rule needs the body */
-	.xxfi_eom = cb_eom,		/* the one decision */
+	.xxfi_eom = cb_eom,		/* the decision, when not made at EOH */
 	.xxfi_abort = cb_abort,		/* forget the message */
 	.xxfi_close = cb_close,		/* forget the connection */
 	.xxfi_unknown = NULL,
-	.xxfi_data = cb_data,		/* avoids delayed-ACK stalls */
+	.xxfi_data = cb_data,		/* for MTAs that can not leave DATA out */
 	.xxfi_negotiate = cb_negotiate,
 };

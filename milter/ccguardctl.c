@@ -619,7 +619,12 @@ reject_notice(const struct policy *p, struct ctlq_entry *e, const struct msg_hea
 static const char *
 hold_sender_class(const char *reason)
 {
-	static const char *const classes[] = { "authenticated", "local", "not authenticated" };
+	/* The header's words (no space in a header field), and the class each is. */
+	static const char *const classes[][2] = {
+		{ "authenticated", "authenticated" },
+		{ "local", "local" },
+		{ "unauthenticated", "not authenticated" },
+	};
 	size_t i, len;
 
 	if (reason == NULL || strncmp(reason, "sender=", 7) != 0)
@@ -627,8 +632,8 @@ hold_sender_class(const char *reason)
 	reason += 7;
 	len = strcspn(reason, ";");
 	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (strlen(classes[i]) == len && strncmp(reason, classes[i], len) == 0)
-			return classes[i];
+		if (strlen(classes[i][0]) == len && strncmp(reason, classes[i][0], len) == 0)
+			return classes[i][1];
 	return "unknown";
 }
 

@@ -3,6 +3,9 @@
  *	eval - the rule engine
  * SYNOPSIS
  *	eval_message(ruleset, msg, opts, &verdict)
+ *	ec = eval_cache_new();  eval_cache_reset(ec);  eval_cache_free(ec);
+ *	eval_message_cached(ruleset, msg, opts, &verdict, ec)
+ *	eval_body_matters_cached(ruleset, msg, ec)
  * DESCRIPTION
  *	A pure function of the ruleset and the message state: no I/O, no
  *	logging, no libmilter, so the milter, ccguard -t, the rule examples and
@@ -15,6 +18,17 @@
  *	tried in file order; conditions short-circuit and each test is O(1).
  *	The first rule whose condition holds decides, except that a rule in
  *	monitor mode is only recorded and evaluation goes on.
+ *
+ *	The milter asks twice about one message (at end of headers: could
+ *	the body change the verdict, and what is it; at end of message: the
+ *	verdict), so what the lookups found is kept in a struct eval_cache,
+ *	one per connection: the lists of each address and of the sender,
+ *	computed once per message, and the PCRE2 match data, allocated once
+ *	per connection. The caller calls eval_cache_reset() when a new
+ *	message starts; the cache is also recomputed when the rule set or
+ *	the number of addresses differs from the ones it was made for.
+ *	The plain eval_message() and eval_body_matters() use a cache of
+ *	their own for one call.
  *
  *	The verdict lists the addresses that made the deciding rule fire (the
  *	members of each "recipient in" test that held, in the message's order)
@@ -35,12 +49,27 @@
 #include "ruleset.h"
 #include "strmap.h"
 
+struct eval_cache {
+	pcre2_match_data *md;		/* one per connection */
+	const struct ruleset *rs;	/* what the lookups below were made for */
+	size_t		 naddrs;
+	int		 valid;		/* the lookups are done */
+	int		 error;		/* ... and one failed (pattern error) */
+	int		*list_src;	/* per list: ADDR_SRC_* mask of its members */
+	unsigned char	*sender_in;	/* per list: the sender is a member */
+	int		*scope;		/* per list: collect_matches() scratch */
+	size_t		 clists;	/* room in the three arrays above */
+	int		*ids;		/* the lists of each address, in order */
+	size_t		 nids, cids;
+	size_t		*off;		/* address i: ids[off[i]] to ids[off[i + 1]] */
+	size_t		 coff;
+	int		 nomem;		/* an append failed */
+};
+
 struct eval_state {
 	const struct ruleset *rs;
 	const struct msg *m;
-	int		*list_src;	/* per list: ADDR_SRC_* mask of its members */
-	unsigned char	*sender_in;	/* per list: the sender is a member */
-	pcre2_match_data *md;
+	struct eval_cache *ec;
 	int		 error;
 };
 
@@ -101,25 +130,32 @@ lists_of(const struct ruleset *rs, const char *addr, pcre2_match_data *md,
 	return 0;
 }
 
-struct mark_ctx {
-	struct eval_state *st;
-	int		 sources;
-};
-
+/* mark_id - remember that the address being looked up is in list id */
 static void
-mark_rcpt(void *arg, int id)
+mark_id(void *arg, int id)
 {
-	struct mark_ctx *mc = arg;
+	struct eval_cache *ec = arg;
+	int *n;
 
-	mc->st->list_src[id] |= mc->sources;
+	if (ec->nids == ec->cids) {
+		size_t ncap = ec->cids ? ec->cids * 2 : 16;
+
+		if ((n = realloc(ec->ids, ncap * sizeof(*n))) == NULL) {
+			ec->nomem = 1;
+			return;
+		}
+		ec->ids = n;
+		ec->cids = ncap;
+	}
+	ec->ids[ec->nids++] = id;
 }
 
 static void
 mark_sender(void *arg, int id)
 {
-	struct eval_state *st = arg;
+	struct eval_cache *ec = arg;
 
-	st->sender_in[id] = 1;
+	ec->sender_in[id] = 1;
 }
 
 static void
@@ -164,9 +200,9 @@ cond_eval(struct eval_state *st, const struct cond *c)
 	case COND_TRUE:
 		return 1;
 	case COND_RCPT_IN:
-		return (st->list_src[c->list] & c->scope) != 0;
+		return (st->ec->list_src[c->list] & c->scope) != 0;
 	case COND_SENDER_IN:
-		return st->sender_in[c->list];
+		return st->ec->sender_in[c->list];
 	case COND_AUTHENTICATED:
 		return st->m->auth != NULL && st->m->auth[0] != '\0';
 	case COND_BODY:
@@ -180,7 +216,7 @@ cond_eval(struct eval_state *st, const struct cond *c)
 
 			if (v == NULL)
 				return 0;
-			if ((r = pattern_match(c->re, v, st->md, st->rs->mctx)) < 0) {
+			if ((r = pattern_match(c->re, v, st->ec->md, st->rs->mctx)) < 0) {
 				st->error = 1;
 				return 0;
 			}
@@ -203,24 +239,10 @@ collect_tests(struct eval_state *st, const struct cond *c, int negated,
 		return;
 	}
 	if (c->kind == COND_RCPT_IN && !negated &&
-	    (st->list_src[c->list] & c->scope) != 0)
+	    (st->ec->list_src[c->list] & c->scope) != 0)
 		scope_by_list[c->list] |= c->scope;
 	collect_tests(st, c->left, negated, scope_by_list);
 	collect_tests(st, c->right, negated, scope_by_list);
-}
-
-struct match_ctx {
-	const int	*scope_by_list;
-	int		 sources;	/* the address's sources */
-	int		 hit;		/* the sources that made it count */
-};
-
-static void
-mark_match(void *arg, int id)
-{
-	struct match_ctx *mc = arg;
-
-	mc->hit |= mc->sources & mc->scope_by_list[id];
 }
 
 /* collect_matches - the addresses behind the deciding rule */
@@ -228,31 +250,26 @@ static int
 collect_matches(struct eval_state *st, const struct rule *r, struct verdict *v)
 {
 	const struct msg *m = st->m;
-	int *scope_by_list;
-	size_t i;
+	struct eval_cache *ec = st->ec;
+	size_t i, j;
 
-	if ((scope_by_list = calloc(st->rs->nlists + 1, sizeof(int))) == NULL)
+	memset(ec->scope, 0, (st->rs->nlists + 1) * sizeof(*ec->scope));
+	collect_tests(st, r->when, 0, ec->scope);
+	if ((v->matches = calloc(m->naddrs + 1, sizeof(*v->matches))) == NULL)
 		return -1;
-	collect_tests(st, r->when, 0, scope_by_list);
-	if ((v->matches = calloc(m->naddrs + 1, sizeof(*v->matches))) == NULL) {
-		free(scope_by_list);
-		return -1;
-	}
 	for (i = 0; i < m->naddrs; i++) {
-		struct match_ctx mc = { scope_by_list, m->addrs[i].sources, 0 };
+		int hit = 0;
 
-		if (lists_of(st->rs, m->addrs[i].addr, st->md, mark_match, &mc) < 0) {
-			free(scope_by_list);
-			return -1;
-		}
-		if (mc.hit == 0)
+		/* The address's lists, as looked up once in eval_prepare(). */
+		for (j = ec->off[i]; j < ec->off[i + 1]; j++)
+			hit |= m->addrs[i].sources & ec->scope[ec->ids[j]];
+		if (hit == 0)
 			continue;
 		v->matches[v->nmatches].addr = m->addrs[i].addr;
 		v->matches[v->nmatches].sources = m->addrs[i].sources;
 		v->matches[v->nmatches].how = m->addrs[i].how;
 		v->nmatches++;
 	}
-	free(scope_by_list);
 	return 0;
 }
 
@@ -278,42 +295,142 @@ is_stopping(enum action a)
 	return a == ACTION_HOLD || a == ACTION_REJECT || a == ACTION_TEMPFAIL;
 }
 
-/* eval_prepare - look every address up once; 0, or -1 on failure */
-static int
-eval_prepare(struct eval_state *st, const struct ruleset *rs, const struct msg *m)
+/* eval_cache_new - an empty cache, or NULL when out of memory */
+struct eval_cache *
+eval_cache_new(void)
 {
-	size_t i;
+	struct eval_cache *ec;
 
-	memset(st, 0, sizeof(*st));
-	st->rs = rs;
-	st->m = m;
-	st->list_src = calloc(rs->nlists + 1, sizeof(int));
-	st->sender_in = calloc(rs->nlists + 1, 1);
-	st->md = pcre2_match_data_create(1, NULL);
-	if (st->list_src == NULL || st->sender_in == NULL || st->md == NULL)
-		return -1;
-	for (i = 0; i < m->naddrs; i++) {
-		struct mark_ctx mc = { st, m->addrs[i].sources };
-
-		if (lists_of(rs, m->addrs[i].addr, st->md, mark_rcpt, &mc) < 0) {
-			st->error = 1;
-			return -1;
-		}
+	if ((ec = calloc(1, sizeof(*ec))) == NULL)
+		return NULL;
+	if ((ec->md = pcre2_match_data_create(1, NULL)) == NULL) {
+		free(ec);
+		return NULL;
 	}
-	if (m->sender != NULL && lists_of(rs, m->sender, st->md, mark_sender, st) < 0) {
-		st->error = 1;
-		return -1;
+	return ec;
+}
+
+/* eval_cache_reset - a new message: forget the lookups, keep the memory */
+void
+eval_cache_reset(struct eval_cache *ec)
+{
+	if (ec == NULL)
+		return;
+	ec->valid = 0;
+	ec->error = 0;
+	ec->rs = NULL;
+}
+
+/* eval_cache_free - release a cache; returns NULL */
+struct eval_cache *
+eval_cache_free(struct eval_cache *ec)
+{
+	if (ec == NULL)
+		return NULL;
+	if (ec->md != NULL)
+		pcre2_match_data_free(ec->md);
+	free(ec->list_src);
+	free(ec->sender_in);
+	free(ec->scope);
+	free(ec->ids);
+	free(ec->off);
+	free(ec);
+	return NULL;
+}
+
+/* eval_cache_size - room for nlists lists and naddrs addresses; 0 or -1 */
+static int
+eval_cache_size(struct eval_cache *ec, size_t nlists, size_t naddrs)
+{
+	if (nlists + 1 > ec->clists) {
+		size_t n = nlists + 1;
+		int *ls = realloc(ec->list_src, n * sizeof(*ls));
+		int *sc;
+		unsigned char *si;
+
+		if (ls == NULL)
+			return -1;
+		ec->list_src = ls;
+		if ((sc = realloc(ec->scope, n * sizeof(*sc))) == NULL)
+			return -1;
+		ec->scope = sc;
+		if ((si = realloc(ec->sender_in, n)) == NULL)
+			return -1;
+		ec->sender_in = si;
+		ec->clists = n;
+	}
+	if (naddrs + 1 > ec->coff) {
+		size_t *o = realloc(ec->off, (naddrs + 1) * sizeof(*o));
+
+		if (o == NULL)
+			return -1;
+		ec->off = o;
+		ec->coff = naddrs + 1;
 	}
 	return 0;
 }
 
-static void
-eval_release(struct eval_state *st)
+/*
+ * eval_lookup - look every address and the sender up once, unless the
+ * cache already holds this message's lookups; 0, or -1 on failure
+ * (st->error set for a pattern error)
+ */
+static int
+eval_lookup(struct eval_state *st)
 {
-	free(st->list_src);
-	free(st->sender_in);
-	if (st->md != NULL)
-		pcre2_match_data_free(st->md);
+	const struct ruleset *rs = st->rs;
+	const struct msg *m = st->m;
+	struct eval_cache *ec = st->ec;
+	size_t i, j;
+
+	if (ec->valid && ec->rs == rs && ec->naddrs == m->naddrs) {
+		st->error = ec->error;
+		return ec->error ? -1 : 0;
+	}
+	ec->valid = 0;
+	if (eval_cache_size(ec, rs->nlists, m->naddrs) < 0)
+		return -1;
+	memset(ec->list_src, 0, (rs->nlists + 1) * sizeof(*ec->list_src));
+	memset(ec->sender_in, 0, rs->nlists + 1);
+	ec->nids = 0;
+	ec->nomem = 0;
+	ec->error = 0;
+	for (i = 0; i < m->naddrs; i++) {
+		ec->off[i] = ec->nids;
+		if (lists_of(rs, m->addrs[i].addr, ec->md, mark_id, ec) < 0) {
+			ec->error = 1;
+			break;
+		}
+		if (ec->nomem)
+			return -1;
+		for (j = ec->off[i]; j < ec->nids; j++)
+			ec->list_src[ec->ids[j]] |= m->addrs[i].sources;
+	}
+	if (!ec->error) {
+		ec->off[m->naddrs] = ec->nids;
+		if (m->sender != NULL && lists_of(rs, m->sender, ec->md, mark_sender, ec) < 0)
+			ec->error = 1;
+	}
+	/* A pattern error is kept: it would happen again. */
+	ec->rs = rs;
+	ec->naddrs = m->naddrs;
+	ec->valid = 1;
+	st->error = ec->error;
+	return ec->error ? -1 : 0;
+}
+
+/* eval_prepare - set up st for one question about m; 0, or -1 on failure */
+static int
+eval_prepare(struct eval_state *st, const struct ruleset *rs, const struct msg *m,
+    struct eval_cache *ec)
+{
+	memset(st, 0, sizeof(*st));
+	st->rs = rs;
+	st->m = m;
+	st->ec = ec;
+	if (ec == NULL)
+		return -1;
+	return eval_lookup(st);
 }
 
 /* Kleene logic for eval_body_matters(): the body's facts are not known yet. */
@@ -355,7 +472,8 @@ cond_eval3(struct eval_state *st, const struct cond *c)
  * means it does. Errors answer "it matters", the safe side.
  */
 int
-eval_body_matters(const struct ruleset *rs, const struct msg *m)
+eval_body_matters_cached(const struct ruleset *rs, const struct msg *m,
+    struct eval_cache *ec)
 {
 	struct eval_state st;
 	size_t i;
@@ -363,10 +481,8 @@ eval_body_matters(const struct ruleset *rs, const struct msg *m)
 
 	if (!rs->needs_body)
 		return 0;
-	if (eval_prepare(&st, rs, m) < 0) {
-		eval_release(&st);
+	if (eval_prepare(&st, rs, m, ec) < 0)
 		return 1;
-	}
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 		enum tri t;
@@ -381,21 +497,48 @@ eval_body_matters(const struct ruleset *rs, const struct msg *m)
 		if (t == TRI_TRUE && !r->monitor)
 			break;
 	}
-	eval_release(&st);
 	return matters;
 }
 
-/* eval_message - decide the verdict for one message */
+/* eval_body_matters - eval_body_matters_cached() with a cache for one call */
+int
+eval_body_matters(const struct ruleset *rs, const struct msg *m)
+{
+	struct eval_cache *ec;
+	int r;
+
+	if (!rs->needs_body)
+		return 0;
+	ec = eval_cache_new();
+	r = eval_body_matters_cached(rs, m, ec);
+	eval_cache_free(ec);
+	return r;
+}
+
+/* eval_message - eval_message_cached() with a cache for one call */
 int
 eval_message(const struct ruleset *rs, const struct msg *m,
     const struct eval_opts *opts, struct verdict *v)
+{
+	struct eval_cache *ec = eval_cache_new();
+	int r;
+
+	r = eval_message_cached(rs, m, opts, v, ec);
+	eval_cache_free(ec);
+	return r;
+}
+
+/* eval_message_cached - decide the verdict for one message */
+int
+eval_message_cached(const struct ruleset *rs, const struct msg *m,
+    const struct eval_opts *opts, struct verdict *v, struct eval_cache *ec)
 {
 	struct eval_state st;
 	size_t i;
 	int rv = 0;
 
 	memset(v, 0, sizeof(*v));
-	if (eval_prepare(&st, rs, m) < 0)
+	if (eval_prepare(&st, rs, m, ec) < 0)
 		goto fail;
 
 	for (i = 0; i < rs->nrules; i++) {
@@ -458,6 +601,5 @@ fail:
 	verdict_set_code(v, v->action, NULL);
 	rv = -1;
 out:
-	eval_release(&st);
 	return rv;
 }

@@ -8,6 +8,7 @@
 
 struct ruleset;
 struct msg;
+struct eval_cache;		/* per connection: lookups and match data */
 
 struct eval_opts {
 	enum action	on_limit;	/* when a limit stopped the examination */
@@ -18,6 +19,13 @@ struct eval_opts {
 int	eval_message(const struct ruleset *, const struct msg *,
 	    const struct eval_opts *, struct verdict *);
 int	eval_body_matters(const struct ruleset *, const struct msg *);
+int	eval_message_cached(const struct ruleset *, const struct msg *,
+	    const struct eval_opts *, struct verdict *, struct eval_cache *);
+int	eval_body_matters_cached(const struct ruleset *, const struct msg *,
+	    struct eval_cache *);
+struct eval_cache *eval_cache_new(void);
+void	eval_cache_reset(struct eval_cache *);
+struct eval_cache *eval_cache_free(struct eval_cache *);
 int	eval_address_in_list(const struct ruleset *, const char *addr, int list);
 
 #endif

@@ -31,6 +31,8 @@ bench: milter/ccguard$(EXEEXT) $(BENCH_PROGS)
 
 .PHONY: bench
 EXTRA_DIST += tests/bench/driver.c tests/bench/nullmilter.c tests/bench/gen-cc.c \
-	tests/bench/run-bench.sh tests/bench/postfix-bench.sh
+	tests/bench/run-bench.sh tests/bench/postfix-bench.sh \
+	tests/bench/milter-regex.conf tests/bench/profile.sh \
+	tests/bench/smtp-send.py doc/performance.md
 CLEANFILES += $(BENCH_PROGS) tests/bench/large.rules tests/bench/regex.rules \
 	tests/bench/body.rules

@@ -22,7 +22,8 @@ MILTER_SCENARIOS = \
 	tests/milter/sighup.mt \
 	tests/milter/sighup-broken.mt \
 	tests/milter/body.mt \
-	tests/milter/vs-tag.mt
+	tests/milter/vs-tag.mt \
+	tests/milter/limits.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \

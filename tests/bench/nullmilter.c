@@ -3,16 +3,20 @@
  *	nullmilter - a libmilter filter that accepts everything (benchmark
  *	baseline)
  * SYNOPSIS
- *	nullmilter -p SOCKET [-b] [-d]
+ *	nullmilter -p SOCKET [-b] [-d] [-n]
  * DESCRIPTION
  *	The cost of libmilter itself, for comparison with ccguard. It asks
- *	the MTA for what ccguard asks for (no HELO, no unknown commands, no
- *	body) and accepts every message at end of message. Variants:
+ *	the MTA for no HELO, no unknown commands and no body, takes MAIL,
+ *	RCPT and every header, and accepts every message at end of message.
+ *	Variants:
  *	-b asks for the body and reads it (a body-reading filter);
- *	-d registers a DATA callback, as ccguard does. Without one, libmilter
- *	asks the MTA not to send DATA, and Postfix then sends the DATA macros
- *	alone, which over TCP waits for a delayed ACK: the "stalling" null
- *	milter.
+ *	-d registers a DATA callback. Without one, libmilter asks the MTA
+ *	not to send DATA, and Postfix then sends the DATA macros alone,
+ *	which over TCP waits for a delayed ACK: the "stalling" null milter;
+ *	-n answers nothing before end of message: it negotiates the
+ *	protocol 6 no-reply flags (SMFIP_NR_MAIL, _RCPT, _HDR, _DATA, _BODY)
+ *	and answers those steps SMFIS_NOREPLY. That is the least any filter
+ *	that sees the envelope and headers can cost: the floor.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,30 +27,38 @@
 
 static int null_body;		/* -b */
 static int null_data;		/* -d */
+static int null_noreply;	/* -n */
+
+/* null_next - the answer to a step before end of message */
+static sfsistat
+null_next(void)
+{
+	return null_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
 
 /* null_envfrom, null_envrcpt, null_header, null_data_cb - continue */
 static sfsistat
 null_envfrom(SMFICTX *ctx, char **argv)
 {
-	return SMFIS_CONTINUE;
+	return null_next();
 }
 
 static sfsistat
 null_envrcpt(SMFICTX *ctx, char **argv)
 {
-	return SMFIS_CONTINUE;
+	return null_next();
 }
 
 static sfsistat
 null_header(SMFICTX *ctx, char *name, char *value)
 {
-	return SMFIS_CONTINUE;
+	return null_next();
 }
 
 static sfsistat
 null_data_cb(SMFICTX *ctx)
 {
-	return SMFIS_CONTINUE;
+	return null_next();
 }
 
 /* null_body_cb - read the chunk, continue */
@@ -59,7 +71,7 @@ null_body_cb(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	/* Touch every byte, as a filter that reads the body would. */
 	for (i = 0; i < len; i++)
 		sum ^= chunk[i];
-	return SMFIS_CONTINUE;
+	return null_next();
 }
 
 /* null_eom - accept */
@@ -69,7 +81,7 @@ null_eom(SMFICTX *ctx)
 	return SMFIS_ACCEPT;
 }
 
-/* null_negotiate - ask for what ccguard asks for, plus the variant's needs */
+/* null_negotiate - no HELO, unknown commands or body, plus the variant's needs */
 static sfsistat
 null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
@@ -81,6 +93,10 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 		want |= SMFIP_NOBODY;
 	if (!null_data)
 		want |= SMFIP_NODATA;
+	/* libmilter grants these whatever the MTA offered (it fakes them). */
+	if (null_noreply)
+		want |= SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_DATA |
+		    SMFIP_NR_BODY | SMFIP_NOEOH;
 	*pf0 = 0;
 	*pf1 = want & f1;
 	*pf2 = 0;
@@ -96,18 +112,19 @@ main(int argc, char **argv)
 	const char *spec = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "p:bd")) != -1) {
+	while ((ch = getopt(argc, argv, "p:bdn")) != -1) {
 		switch (ch) {
 		case 'p': spec = optarg; break;
 		case 'b': null_body = 1; break;
 		case 'd': null_data = 1; break;
+		case 'n': null_noreply = 1; break;
 		default:
-			fprintf(stderr, "usage: nullmilter -p SOCKET [-b] [-d]\n");
+			fprintf(stderr, "usage: nullmilter -p SOCKET [-b] [-d] [-n]\n");
 			return 2;
 		}
 	}
 	if (spec == NULL) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET [-b] [-d]\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-b] [-d] [-n]\n");
 		return 2;
 	}
 	memset(&desc, 0, sizeof(desc));

@@ -7,6 +7,12 @@ merely looks like the list) go through the real Postfix with ccguard
 attached and reach the sink byte for byte: the same envelope, the same
 body, and the same header lines in the same order after the Received line
 Postfix prepends. ccguard adds, removes and rewrites nothing.
+
+Most such mail is accepted at end of headers. A message that no rule
+stops but that came with forged ccguard headers (X-Ccguard-Hold, and an
+X-Ccguard-Released that does not verify) can not be: only end of message
+may remove a header. It goes on to end of message and reaches the sink
+without them, otherwise unchanged.
 """
 import os
 import sys
@@ -57,6 +63,34 @@ CASES = [
 ]
 
 
+FORGED = [("X-Ccguard-Hold", "rule=kernel-and-distros; matched=nothing"),
+          ("X-Ccguard-Released", "id=B0GUS; t=1; mac=00")]
+
+
+def forged_case(env):
+    """forged_case - send mail no rule stops, with forged ccguard headers."""
+    mid = harness.unique_id("forged")
+    hdrs = case_headers(mid, "maintainer@example.com", None, "plain mail")
+    data = harness.message(hdrs[:3] + FORGED + hdrs[3:], BODY)
+    r = env.send("reporter@example.org", ["maintainer@example.com"], data)
+    harness.log("forged headers: %s" % r)
+    check(r.accepted, "forged headers: accepted", r)
+    return mid, data
+
+
+def check_forged(env, mid, data):
+    """check_forged - delivered once, without the forged headers, else unchanged."""
+    got = env.sink.find(mid)
+    check(len(got) == 1, "forged headers: delivered once", env.sink.messages)
+    want_h, want_b = harness.split_message(data)
+    want_h = [h for h in want_h if not h.lower().startswith(("x-ccguard-hold:",
+                                                              "x-ccguard-released:"))]
+    got_h, got_b = harness.split_message(got[0].data)
+    check(got_b == want_b, "forged headers: body byte for byte")
+    check(got_h[1:] == want_h, "forged headers: both removed, the rest unchanged, in order",
+          "got:", "\n".join(got_h), "want:", "\n".join(want_h))
+
+
 def test(env):
     sent = []
     for label, rcpts, to, cc, subject in CASES:
@@ -68,7 +102,10 @@ def test(env):
         check(r.accepted, "%s: accepted" % label, r)
         sent.append((label, mid, rcpts, data))
 
-    env.sink.wait(len(sent), 15)
+    fmid, fdata = forged_case(env)
+
+    env.sink.wait(len(sent) + 1, 15)
+    check_forged(env, fmid, fdata)
     for label, mid, rcpts, data in sent:
         got = env.sink.find(mid)
         check(len(got) == 1, "%s: delivered once" % label, env.sink.messages)
@@ -85,9 +122,11 @@ def test(env):
               "got:", "\n".join(got_h), "want:", "\n".join(want_h))
         check(m.data == ("\r\n".join([got_h[0]]) + "\r\n").encode() + data,
               "%s: the whole message byte for byte after Received" % label)
-    check(env.sink.count() == len(sent), "nothing else delivered", env.sink.messages)
+    check(env.sink.count() == len(sent) + 1, "nothing else delivered", env.sink.messages)
     log = env.milter_log()
-    check(log.count("action=pass") == len(sent), "one pass line per message", log)
+    check(log.count("action=pass") == len(sent) + 1, "one pass line per message", log)
+    check(log.count("invalid X-Ccguard-Released header removed") == 1,
+          "the forged release header is logged as removed", log)
 
 
 harness.main(test)

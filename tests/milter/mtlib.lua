@@ -21,10 +21,16 @@ DESCRIPTION
 	TOP_SRCDIR (the source tree) and SRCDIR (tests/milter in it).
 
 	Every step checks the milter's answer, so a scenario is a list of one
-	line steps and assertions. ccguard decides once, at end of message,
-	so every step before it must be answered "continue", except a body
-	chunk, which may be answered "skip" (SMFIR_SKIP: the rest of the
-	body can not change the verdict; see T.body()).
+	line steps and assertions. ccguard decides once per message: the
+	envelope and header steps are answered "continue" (or not at all,
+	where the no-reply flags were negotiated: miltertest then reports
+	"continue" itself); end of headers is answered "continue", or
+	"accept" when the verdict is final there and delivers the message
+	unchanged. An MTA sends nothing more of such a message, and neither
+	do T.body() and T.finish() (T.eoh() returns true, and
+	T.accepted_at_eoh() says so until the next message). A body chunk
+	may be answered "skip" (SMFIR_SKIP: the rest of the body can not
+	change the verdict) when the MTA insists on a reply per chunk.
 
 	Debian's miltertest does not print the message of a Lua error, so
 	T.fail() and T.run() echo it (with a traceback) before raising it.
@@ -86,6 +92,9 @@ local function reply_name(r)
 end
 
 local failing = false
+
+-- Connections whose message in progress was accepted at end of headers.
+local eoh_accepted = {}
 
 -- fail - print the reason (miltertest would not) and stop the scenario
 function M.fail(fmt, ...)
@@ -166,6 +175,7 @@ end
 -- mail - MAIL FROM, with the queue id macro when qid is given and the
 -- {auth_authen} macro when auth is (the client authenticated as auth)
 function M.mail(c, from, qid, auth, ...)
+	eoh_accepted[c] = nil
 	guard(from, "MAIL FROM")
 	if qid ~= nil and auth ~= nil then
 		check(mt.macro(c, SMFIC_MAIL, "i", qid, "{auth_authen}", auth), "MAIL macros")
@@ -196,14 +206,29 @@ function M.header(c, field)
 	M.expect_reply(c, SMFIR_CONTINUE, "header " .. name)
 end
 
--- eoh - end of headers
-function M.eoh(c)
-	check(mt.eoh(c), "end of headers")
-	M.expect_reply(c, SMFIR_CONTINUE, "end of headers")
+-- accepted_at_eoh - the message in progress was accepted at end of headers
+function M.accepted_at_eoh(c)
+	return eoh_accepted[c] == true
 end
 
--- body - one chunk of body, answered want (default SMFIR_CONTINUE)
+-- eoh - end of headers, answered continue or accept; true for accept
+function M.eoh(c)
+	check(mt.eoh(c), "end of headers")
+	local r = mt.getreply(c)
+	if r ~= SMFIR_CONTINUE and r ~= SMFIR_ACCEPT then
+		M.fail("end of headers: milter answered %s, want CONTINUE or ACCEPT",
+		    reply_name(r))
+	end
+	eoh_accepted[c] = r == SMFIR_ACCEPT
+	return eoh_accepted[c]
+end
+
+-- body - one chunk of body, answered want (default SMFIR_CONTINUE); a
+-- message accepted at end of headers gets no body
 function M.body(c, text, want)
+	if eoh_accepted[c] then
+		M.fail("body: the message was accepted at end of headers")
+	end
 	guard(text, "body chunk")
 	check(mt.bodystring(c, text), "body")
 	M.expect_reply(c, want or SMFIR_CONTINUE, "body")
@@ -215,8 +240,12 @@ function M.eom(c, eom_qid)
 	M.finish(c, eom_qid)
 end
 
--- finish - end of message only, after T.eoh() and T.body()
+-- finish - end of message only, after T.eoh() and T.body(); nothing when
+-- the message was accepted at end of headers (the MTA sends no more)
 function M.finish(c, eom_qid)
+	if eoh_accepted[c] then
+		return
+	end
 	if eom_qid ~= nil then
 		check(mt.macro(c, M.SMFIC_BODYEOB, "i", eom_qid), "end-of-message macros")
 	end
@@ -237,9 +266,10 @@ function M.send(c, m)
 	for _, h in ipairs(m.header or {}) do
 		M.header(c, h)
 	end
-	M.eoh(c)
-	for _, chunk in ipairs(m.body or {}) do
-		M.body(c, chunk)
+	if not M.eoh(c) then
+		for _, chunk in ipairs(m.body or {}) do
+			M.body(c, chunk)
+		end
 	end
 	M.finish(c, m.eom_qid)
 end

@@ -76,7 +76,7 @@ rule attachment-to-security {
 	T.expect_alive()
 	local b = T.connect()
 	T.expect_option(b, SMFIP_NOBODY, "SMFIP_NOBODY with a body rule", false)
-	T.expect_option(b, SMFIP_SKIP, "SMFIP_SKIP with a body rule", true)
+	T.expect_option(b, SMFIP_NR_BODY, "SMFIP_NR_BODY with a body rule", true)
 	T.mail(b, "reporter@example.org", "HUP5")
 	T.rcpt(b, "security@kernel.org")
 	T.header(b, "Content-Type: multipart/mixed; boundary=\"b\"")

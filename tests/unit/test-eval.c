@@ -11,7 +11,7 @@
  * ccguard.conf (hold, monitor, off, tempfail) change the verdict; and
  * eval_body_matters() says the body is needed exactly when a rule's
  * outcome (or what monitor mode logs) can depend on it, which is when the
- * milter may skip the rest of a body.
+ * milter may decide at end of headers, before the body.
  */
 #include "config.h"
 
@@ -188,14 +188,60 @@ matches_text(const struct verdict *v, struct strbuf *sb)
 	return strbuf_str(sb);
 }
 
+/*
+ * same_verdict - a and b agree on action, rule, origin and the matched
+ * addresses with their sources
+ */
+static int
+same_verdict(const struct verdict *a, const struct verdict *b)
+{
+	size_t i;
+
+	if (a->action != b->action || a->rule != b->rule || a->origin != b->origin ||
+	    a->nmatches != b->nmatches || a->nmonitored != b->nmonitored)
+		return 0;
+	for (i = 0; i < a->nmatches; i++)
+		if (strcmp(a->matches[i].addr, b->matches[i].addr) != 0 ||
+		    a->matches[i].sources != b->matches[i].sources)
+			return 0;
+	return 1;
+}
+
+/*
+ * check_cached - what the milter does with one connection's cache: the
+ * body question, then the verdict, twice (end of headers, end of
+ * message), on lookups made once; the same verdict as a fresh evaluation
+ */
+static void
+check_cached(const struct policy *p, const struct msg *m, struct eval_cache *ec,
+    const struct verdict *want, const char *label)
+{
+	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
+	struct verdict v1, v2;
+
+	eval_cache_reset(ec);
+	CHECK(eval_body_matters_cached(p->rs, m, ec) == eval_body_matters(p->rs, m),
+	    "%s: cached body question differs", label);
+	eval_message_cached(p->rs, m, &opts, &v1, ec);
+	eval_message_cached(p->rs, m, &opts, &v2, ec);
+	CHECK(same_verdict(&v1, want), "%s: cached verdict %s differs from a fresh one (%s)",
+	    label, action_name(v1.action), action_name(want->action));
+	CHECK(same_verdict(&v2, want), "%s: second cached verdict %s differs", label,
+	    action_name(v2.action));
+	verdict_clear(&v1);
+	verdict_clear(&v2);
+}
+
 /* test_table - every message row against the shipped rules */
 static void
 test_table(const struct policy *p)
 {
 	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
+	struct eval_cache *ec = eval_cache_new();
 	struct strbuf sb;
 	size_t i, j, nwant;
 
+	CHECK(ec != NULL, "eval_cache_new failed");
 	strbuf_init(&sb, 0);
 	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
 		const struct eval_case *c = &eval_cases[i];
@@ -205,6 +251,9 @@ test_table(const struct policy *p)
 
 		m = build_msg(&p->conf->limits, c->sender, c->rcpts, 6, c->headers, 6);
 		rv = eval_message(p->rs, m, &opts, &v);
+		/* One cache for every row, as one connection carries many messages. */
+		if (ec != NULL)
+			check_cached(p, m, ec, &v, c->label);
 		CHECK(rv == 0 && v.origin == ORIGIN_RULES, "%s: got rv %d origin %d, want 0, rules",
 		    c->label, rv, (int)v.origin);
 		CHECK(v.action == c->action, "%s: got %s, want %s", c->label, action_name(v.action),
@@ -230,6 +279,7 @@ test_table(const struct policy *p)
 		msg_free(m);
 	}
 	strbuf_free(&sb);
+	eval_cache_free(ec);
 }
 
 /*
@@ -817,7 +867,8 @@ rules_from_text(const char *text, const char *label)
 /*
  * test_body_matters - eval_body_matters() per row; and whenever it says
  * the body does not matter, the verdict is indeed the same with no body
- * fact and with every one (what the milter relies on when it skips).
+ * fact and with every one (what the milter relies on when it decides at
+ * end of headers).
  */
 static void
 test_body_matters(void)
