@@ -203,7 +203,10 @@ try:
 except smtplib.SMTPDataError as e:
     text = e.smtp_error.decode()
     print("reply:", e.smtp_code, text.replace("\n", " | ")[:300])
-    if e.smtp_code != 550 or "Not sent: this new report is addressed both to" not in text \
+    # The first line of the reply text the package installed for the rule.
+    with open("/usr/share/ccguard/rules/kernel-and-distros.reply", encoding="utf-8") as f:
+        first = f.readline().strip()
+    if e.smtp_code != 550 or not text.startswith("5.7.1 " + first) \
             or text.count("\n") < 2:
         sys.exit("not ccguard's multi-line 550 reply")
 s.sendmail("hold@example.org", ["maintainer@example.com"],
