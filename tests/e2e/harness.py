@@ -108,6 +108,19 @@ def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
         time.sleep(interval)
 
 
+def socket_listening(path):
+    """socket_listening - does a unix socket at path accept connections?
+
+    A socket file exists from bind(), a moment before listen(): Postfix
+    connecting in that moment gets "connection refused" and tempfails."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(path)
+            return True
+        except OSError:
+            return False
+
+
 def free_port():
     """free_port - an unused TCP port on 127.0.0.1."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -867,7 +880,7 @@ class Env:
             start_new_session=True)
         fh.close()
         end = time.monotonic() + timeout
-        while not os.path.exists(self.socket):
+        while not socket_listening(self.socket):
             if self.milter_proc.poll() is not None:
                 raise Failure("ccguard exited with %d at startup:\n%s" %
                               (self.milter_proc.returncode, self.milter_log()))

@@ -104,7 +104,16 @@ fail() {
 "$daemon" -c "$conf" >"$log" 2>&1 &
 pid=$!
 i=0
-while [ ! -S "$sock" ]; do
+# Listening, not only bound: the socket file exists a moment before listen().
+listening() {
+	"${PYTHON3:-python3}" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError:
+    sys.exit(1)' "$sock" 2>/dev/null
+}
+while ! listening; do
 	kill -0 "$pid" 2>/dev/null || { wait "$pid"; pid=; fail "the daemon did not start"; }
 	i=$((i + 1))
 	[ "$i" -le 200 ] || fail "no socket after 10 seconds"

@@ -243,7 +243,7 @@ MAILER(`smtp')dnl
             stderr=subprocess.STDOUT, start_new_session=True)
         fh.close()
         end = time.monotonic() + timeout
-        while not os.path.exists(self.socket):
+        while not harness.socket_listening(self.socket):
             if self.milter_proc.poll() is not None:
                 raise Failure("ccguard exited at startup:\n" + self.read("ccguard.log"))
             if time.monotonic() > end:

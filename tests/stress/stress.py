@@ -28,6 +28,18 @@ import sys
 import threading
 import time
 
+
+def socket_listening(path):
+    """socket_listening - does the unix socket at path accept connections?
+
+    The file exists from bind(), a moment before listen()."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(path)
+            return True
+        except OSError:
+            return False
+
 CONNECTIONS = int(os.environ.get("STRESS_CONNECTIONS", "200"))
 MESSAGES_PER_CONN = int(os.environ.get("STRESS_MESSAGES", "25"))
 SEED = int(os.environ.get("STRESS_SEED", "20261128"))
@@ -255,10 +267,10 @@ def main():
     rc = 1
     try:
         for _ in range(100):
-            if os.path.exists(sock) or daemon.poll() is not None:
+            if socket_listening(sock) or daemon.poll() is not None:
                 break
             time.sleep(0.05)
-        if daemon.poll() is not None or not os.path.exists(sock):
+        if daemon.poll() is not None or not socket_listening(sock):
             log.seek(0)
             print("FAIL: the daemon did not start:\n" + log.read())
             return 1
