@@ -38,18 +38,22 @@ T.run(function()
 	T.send(c, { qid = "HUP1", rcpt = PAIR, header = { TAG } })
 	rejected(c, "HUP1")
 
-	-- A message in flight across the reload: MAIL FROM before it.
+	-- A message in flight across the reload. The MTA waits for no reply
+	-- before end of headers (no-reply flags), so only the reply to end of
+	-- headers shows that the daemon has taken MAIL FROM, and with it the
+	-- policy in force then.
 	local old = T.connect()
 	T.mail(old, "reporter@example.org", "HUP2")
 	T.rcpt(old, PAIR[1])
+	T.rcpt(old, PAIR[2])
+	T.header(old, TAG)
+	T.eoh(old)
 
 	local shipped_short = T.in_force(T.shipped_rules, T.srcdir .. "/short.rules")
 	T.reload(base .. "action.kernel-and-distros-short = hold\n", shipped_short)
 	T.expect_alive()
 
-	T.rcpt(old, PAIR[2])
-	T.header(old, TAG)
-	T.eom(old)
+	T.finish(old)
 	rejected(old, "HUP2")
 	T.expect_log("HUP2: action=reject")
 
