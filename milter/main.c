@@ -47,6 +47,7 @@
 #include "msg.h"
 #include "msgfile.h"
 #include "notify.h"
+#include "notify_worker.h"
 #include "policy.h"
 #include "reply.h"
 #include "ruleset.h"

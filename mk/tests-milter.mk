@@ -1,4 +1,4 @@
-# mk/milter-tests.mk - build rules for this area (see Makefile.am).
+# mk/tests-milter.mk - tests of the daemon over the milter protocol.
 #
 # Milter-level tests: each tests/milter/NAME.lua scenario is run by
 # miltertest(8) against the built daemon through tests/milter/run.sh,
@@ -28,7 +28,7 @@ MILTER_SCENARIOS = \
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
 	{ echo '#!/bin/sh'; \
-	  echo '# made by make from mk/milter-tests.mk'; \
+	  echo '# made by make from mk/tests-milter.mk'; \
 	  echo 'exec $(SHELL) "$(abs_top_srcdir)/tests/milter/run.sh" "$(abs_top_srcdir)/$(@:.mt=.lua)"'; \
 	} >$@-t && chmod +x $@-t && mv -f $@-t $@
 

@@ -15,12 +15,10 @@ struct conf;
 
 #define NOTIFY_RATE_SLOTS	4096	/* senders remembered by the rate limit */
 #define NOTIFY_RATE_WINDOW	3600	/* seconds */
-#define NOTIFY_QUEUE_MAX	256	/* notices waiting for the worker thread */
 
 void	notify_init(void);
-void	notify_message(const struct policy *, const struct verdict *, const struct msg *);
 
-/* The parts, for ccguardctl and the tests. */
+/* The parts, for the daemon's notifier, ccguardctl and the tests. */
 const char *notify_gate(const struct conf *, const struct msg *);
 int	notify_rate_take(const char *sender, size_t limit, time_t now);
 void	notify_rate_reset(void);
@@ -28,6 +26,8 @@ char	*notify_guidance_build(const struct policy *, const struct verdict *,
 	    const struct msg *, char **rcpt, size_t *len);
 char	*notify_moderator_build(const struct policy *, const struct verdict *,
 	    const struct msg *, const char *guidance, size_t *len);
+char	*notify_moderator_build_to(const struct policy *, const struct verdict *,
+	    const struct msg *, const char *to, const char *guidance, size_t *len);
 const char *notify_class_gate(const struct conf *, const char *sender_class);
 char	*notify_from(const struct conf *);
 int	notify_send(const struct conf *, const char *rcpt, const char *data, size_t len);

@@ -1,26 +1,12 @@
-# mk/hardening.mk - hardening tests: the hostile-address table, limits,
-# injection, rule-file permissions, fault injection, the stress test, and
+# mk/tests-fuzz.mk - the fuzz targets: replay drivers in "make check", and
 # (with --enable-fuzzers) the libFuzzer targets and "make fuzz-smoke".
-
-HARNESS_H = tests/hostile/harness.h
-
-check_PROGRAMS += tests/hostile/test-hostile tests/hostile/test-limits \
-	tests/hostile/test-injection
-tests_hostile_test_hostile_SOURCES = tests/hostile/test-hostile.c $(HARNESS_H)
-tests_hostile_test_hostile_LDADD = $(CORE_LIBS)
-tests_hostile_test_limits_SOURCES = tests/hostile/test-limits.c $(HARNESS_H)
-tests_hostile_test_limits_LDADD = $(CORE_LIBS)
-tests_hostile_test_injection_SOURCES = tests/hostile/test-injection.c $(HARNESS_H)
-tests_hostile_test_injection_LDADD = $(CORE_LIBS)
-TESTS += tests/hostile/test-hostile tests/hostile/test-limits \
-	tests/hostile/test-injection tests/hostile/test-perms.sh
-EXTRA_DIST += tests/hostile/hostile.cases tests/hostile/test-perms.sh
+# HARNESS_H is set in mk/tests-hostile.mk.
 
 # Fuzz targets. The replay drivers run every corpus input (seeds and
 # regression cases) in "make check" with any compiler; --enable-fuzzers
 # (CC=clang) adds the libFuzzer binaries, built with the core sources
 # compiled again with -fsanitize=fuzzer-no-link,address,undefined.
-FUZZ_NAMES = addr rules template message
+FUZZ_NAMES = addr rules template message modcmd
 FUZZ_COMMON = tests/fuzz/fuzz.h
 FUZZ_DEFS = -DFUZZ_TOP_SRCDIR='"$(abs_top_srcdir)"'
 
@@ -44,7 +30,7 @@ if ENABLE_FUZZERS
 FUZZER_COMPILE = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g
 FUZZER_LINK = -fsanitize=fuzzer,address,undefined
 noinst_LIBRARIES += tests/fuzz/libccguard-fuzz.a
-tests_fuzz_libccguard_fuzz_a_SOURCES = $(milter_libccguard_a_SOURCES)
+tests_fuzz_libccguard_fuzz_a_SOURCES = $(lib_libccguard_a_SOURCES)
 tests_fuzz_libccguard_fuzz_a_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
 FUZZER_DEPS = tests/fuzz/libccguard-fuzz.a $(GMIME_LIBS) $(PCRE2_LIBS) $(IDN2_LIBS)
 
@@ -94,19 +80,16 @@ endif
 .PHONY: fuzz-smoke
 CLEANFILES += fuzz-work/*/* fuzz-work/*.log
 
-# Allocation failure injection: the test and libccguard.a are linked with
-# --wrap for each allocator, so tests/fault/fault.c decides which call fails.
-FAULT_WRAP = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
-	-Wl,--wrap=strdup -Wl,--wrap=strndup -Wl,--wrap=asprintf \
-	-Wl,--wrap=idn2_to_ascii_8z -Wl,--wrap=g_mime_parser_options_new \
-	-Wl,--wrap=pcre2_match_data_create_8
-check_PROGRAMS += tests/fault/test-fault
-tests_fault_test_fault_SOURCES = tests/fault/test-fault.c tests/fault/fault.c \
-	tests/fault/fault.h $(HARNESS_H)
-tests_fault_test_fault_LDFLAGS = $(AM_LDFLAGS) $(FAULT_WRAP)
-tests_fault_test_fault_LDADD = $(CORE_LIBS)
-TESTS += tests/fault/test-fault
-
-# Load test of the daemon over the milter protocol (python3).
-TESTS += tests/stress/test-stress.sh
-EXTRA_DIST += tests/stress/test-stress.sh tests/stress/stress.py
+# The command parser's fuzz target (tests/fuzz/fuzz-modcmd.c): its corpus
+# is replayed by tests/fuzz/replay-corpus.sh; with --enable-fuzzers it is a
+# libFuzzer binary too, and part of "make fuzz-smoke" (FUZZ_NAMES).
+check_PROGRAMS += tests/fuzz/replay-modcmd
+tests_fuzz_replay_modcmd_SOURCES = tests/fuzz/fuzz-modcmd.c tests/fuzz/fuzz-main.c $(FUZZ_COMMON)
+tests_fuzz_replay_modcmd_LDADD = $(CORE_LIBS)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-modcmd
+tests_fuzz_fuzz_modcmd_SOURCES = tests/fuzz/fuzz-modcmd.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_modcmd_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
+tests_fuzz_fuzz_modcmd_LDFLAGS = $(FUZZER_LINK)
+tests_fuzz_fuzz_modcmd_LDADD = $(FUZZER_DEPS)
+endif

@@ -1,5 +1,6 @@
-# mk/unit.mk - table-driven unit tests of the core modules (tests/unit/)
-# and the rule-file fixtures they read (tests/rules/).
+# mk/tests-unit.mk - table-driven unit tests of the shared library's
+# modules (tests/unit/, tests/modmail/test-modtoken) and the rule-file
+# fixtures they read (tests/rules/).
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 check_PROGRAMS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval tests/unit/test-strbuf
 tests_unit_test_addr_SOURCES = tests/unit/test-addr.c tests/unit/testlib.h
@@ -61,3 +62,9 @@ TESTS += tests/unit/test-strmap
 # Private copies of what the tests hand to ccguard, whatever the checkout's
 # umask: sourced by the shell tests, imported by the Python ones.
 EXTRA_DIST += tests/fixtures.sh tests/fixtures.py
+# The moderation tokens and command grammar (lib/modtoken.c, lib/modcmd.c).
+check_PROGRAMS += tests/modmail/test-modtoken
+tests_modmail_test_modtoken_SOURCES = tests/modmail/test-modtoken.c tests/unit/testlib.h
+tests_modmail_test_modtoken_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
+TESTS += tests/modmail/test-modtoken
