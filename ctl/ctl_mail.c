@@ -69,13 +69,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gmime/gmime.h>
-
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
 #include "log.h"
+#include "mailin.h"
 #include "mailout.h"
 #include "modcmd.h"
 #include "modtoken.h"
@@ -509,46 +508,6 @@ do_command(struct job *j, const struct modcmd_scan *s, size_t i)
 	strbuf_free(&d);
 }
 
-/* header_list - the message's headers as msg_header pairs (values decoded) */
-static struct msg_header *
-header_list(GMimeObject *obj, size_t *n)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
-	struct msg_header *h;
-	int i, count = g_mime_header_list_get_count(hl);
-
-	*n = 0;
-	if (count <= 0 || (h = calloc((size_t)count, sizeof(*h))) == NULL)
-		return NULL;
-	for (i = 0; i < count; i++) {
-		GMimeHeader *hd = g_mime_header_list_get_header_at(hl, i);
-		const char *name = g_mime_header_get_name(hd), *value = g_mime_header_get_value(hd);
-
-		h[*n].name = strdup(name != NULL ? name : "");
-		h[*n].value = strdup(value != NULL ? value : "");
-		if (h[*n].name == NULL || h[*n].value == NULL) {
-			free(h[*n].name);
-			free(h[*n].value);
-			break;
-		}
-		(*n)++;
-	}
-	return h;
-}
-
-/* header_free - free header_list()'s array */
-static void
-header_free(struct msg_header *h, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(h[i].name);
-		free(h[i].value);
-	}
-	free(h);
-}
-
 /* find_header - the first value of a header, or NULL */
 static const char *
 find_header(const struct msg_header *h, size_t n, const char *name)
@@ -579,48 +538,16 @@ null_path(const char *v)
 	return n == 0 || strcasecmp(buf, "MAILER-DAEMON") == 0;
 }
 
-/* collect_text - g_mime_message_foreach callback: decoded text/plain parts */
-static void
-collect_text(GMimeObject *parent, GMimeObject *part, gpointer data)
-{
-	struct strbuf *text = data;
-	GMimeContentType *ct;
-	GMimeDataWrapper *w;
-	GMimeStream *ms;
-	GByteArray *bytes;
-
-	(void)parent;
-	if (!GMIME_IS_PART(part) || (ct = g_mime_object_get_content_type(part)) == NULL ||
-	    !g_mime_content_type_is_type(ct, "text", "plain") ||
-	    g_mime_part_is_attachment(GMIME_PART(part)) ||
-	    (w = g_mime_part_get_content(GMIME_PART(part))) == NULL)
-		return;
-	ms = g_mime_stream_mem_new();
-	if (g_mime_data_wrapper_write_to_stream(w, ms) >= 0) {
-		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
-		if (text->len + bytes->len <= TEXT_MAX) {
-			strbuf_append(text, (const char *)bytes->data, bytes->len);
-			strbuf_putc(text, '\n');
-		}
-	}
-	g_object_unref(ms);
-}
-
 /* from_moderator - the configured moderator that From names, or NULL */
 static char *
-from_moderator(GMimeMessage *msg, const struct conf *cf, char *from, size_t fromsize)
+from_moderator(const struct mailin *msg, const struct conf *cf, char *from, size_t fromsize)
 {
-	InternetAddressList *list = g_mime_message_get_from(msg);
-	InternetAddress *ia;
 	const char *addr;
 	char **mods, *match = NULL;
 	size_t n, i;
 
 	from[0] = '\0';
-	if (list == NULL || internet_address_list_length(list) != 1 ||
-	    (ia = internet_address_list_get_address(list, 0)) == NULL ||
-	    !INTERNET_ADDRESS_IS_MAILBOX(ia) ||
-	    (addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia))) == NULL)
+	if ((addr = mailin_from_mailbox(msg)) == NULL)
 		return NULL;
 	for (i = 0; addr[i] != '\0' && i + 1 < fromsize; i++)
 		from[i] = (unsigned char)addr[i] < 0x20 || addr[i] == 0x7f ? '?' : addr[i];
@@ -686,9 +613,7 @@ process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const ch
     const char *text, size_t len)
 {
 	const struct conf *cf = c->policy->conf;
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeMessage *msg = NULL;
+	struct mailin *msg = NULL;
 	struct msg_header *h = NULL;
 	struct modcmd_scan scan;
 	struct strbuf body;
@@ -700,16 +625,11 @@ process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const ch
 	memset(&j, 0, sizeof(j));
 	strbuf_init(&j.answer, 256 * 1024);
 	strbuf_init(&body, TEXT_MAX + MODCMD_MAX);
-	stream = g_mime_stream_mem_new_with_buffer(text, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	msg = g_mime_parser_construct_message(parser, NULL);
-	g_object_unref(parser);
-	g_object_unref(stream);
-	if (msg == NULL) {
+	if ((msg = mailin_parse(text, len)) == NULL) {
 		log_warnx("mail command %s: not a readable message; ignored", name);
 		goto out;
 	}
-	h = header_list(GMIME_OBJECT(msg), &n);
+	h = mailin_headers(msg, &n);
 	rp = find_header(h, n, "Return-Path");
 	if (find_header(h, n, ANSWER_HEADER) != NULL) {
 		log_info("mail command %s: one of ccguard's own messages; ignored", name);
@@ -743,7 +663,7 @@ process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const ch
 		send_answer(&j, find_header(h, n, "Message-ID"));
 		goto out;
 	}
-	g_mime_message_foreach(msg, collect_text, &body);
+	mailin_text(msg, &body, TEXT_MAX);
 	memset(&scan, 0, sizeof(scan));
 	modcmd_scan_text(body.data != NULL ? body.data : "", body.len, &scan);
 	if (scan.ncmds == 0 && scan.nbad == 0) {
@@ -771,9 +691,8 @@ process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const ch
 		strbuf_printf(&j.answer, "Only the first %d command lines were read.\n", MODCMD_MAX);
 	send_answer(&j, find_header(h, n, "Message-ID"));
 out:
-	if (msg != NULL)
-		g_object_unref(msg);
-	header_free(h, n);
+	mailin_free(msg);
+	mailin_headers_free(h, n);
 	strbuf_free(&body);
 	strbuf_free(&j.answer);
 	free(mod);

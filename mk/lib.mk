@@ -10,6 +10,7 @@ lib_libccguard_a_SOURCES = \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
 	lib/log.c lib/log.h \
+	lib/mailin.c lib/mailin.h \
 	lib/mailout.c lib/mailout.h \
 	lib/mime.h lib/mime_names.c \
 	lib/mime_scan.c lib/mime_scan.h \
