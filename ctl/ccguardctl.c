@@ -60,6 +60,7 @@
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mailout.h"
 #include "msg.h"
@@ -226,7 +227,7 @@ cmd_list(struct ctl *c, int json)
 			continue;
 		rule = reason = NULL;
 		if (load_headers(c, e->queue_id, &text, &h, &n) == 0) {
-			ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &reason);
+			holdhdr_parse(c->policy->conf->hold_header, h, n, &rule, &reason);
 			ctlq_headers_free(h, n);
 			free(text);
 		}
@@ -293,7 +294,7 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 
 	if (load_headers(c, e->queue_id, &text, &h, &n) < 0)
 		return EXIT_FAIL;
-	ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &reason);
+	holdhdr_parse(c->policy->conf->hold_header, h, n, &rule, &reason);
 	printf("Queue-ID:   %s\n", e->queue_id);
 	printf("Arrival:    %s", ctime(&e->arrival));
 	printf("Sender:     ");
@@ -615,28 +616,6 @@ reject_notice(const struct policy *p, struct ctlq_entry *e, const struct msg_hea
 	return data;
 }
 
-/* hold_sender_class - "sender=" of ccguard's hold header, or "unknown" */
-static const char *
-hold_sender_class(const char *reason)
-{
-	/* The header's words (no space in a header field), and the class each is. */
-	static const char *const classes[][2] = {
-		{ "authenticated", "authenticated" },
-		{ "local", "local" },
-		{ "unauthenticated", "not authenticated" },
-	};
-	size_t i, len;
-
-	if (reason == NULL || strncmp(reason, "sender=", 7) != 0)
-		return "unknown";	/* held by an older ccguard: assume the worst */
-	reason += 7;
-	len = strcspn(reason, ";");
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (strlen(classes[i][0]) == len && strncmp(reason, classes[i][0], len) == 0)
-			return classes[i][1];
-	return "unknown";
-}
-
 /*
  * cmd_reject - delete, and tell the sender why; only a sender who could
  * not be forged (guidance_senders: the same gate as guidance), so that an
@@ -653,10 +632,10 @@ cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 
 	if (load_headers(c, e->queue_id, &text, &h, &n) < 0)
 		return EXIT_FAIL;
-	ctlq_hold_reason(c->policy->conf->hold_header, h, n, &rule, &hold);
+	holdhdr_parse(c->policy->conf->hold_header, h, n, &rule, &hold);
 	if (e->sender[0] == '\0')
 		why = "the sender is <>";
-	else if ((why = notify_class_gate(c->policy->conf, hold_sender_class(hold))) != NULL)
+	else if ((why = notify_class_gate(c->policy->conf, holdhdr_sender_class(hold))) != NULL)
 		;
 	else if ((why = mailout_suppress_reason(h, n)) == NULL &&
 	    (notice = reject_notice(c->policy, e, h, n, rule, reason, &rcpt, &len)) == NULL)

@@ -73,6 +73,7 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mailin.h"
 #include "mailout.h"
@@ -842,7 +843,7 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 
 	if (c->q.be->cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) == 0 &&
 	    ctlq_headers_parse(htext, &h, &n) == 0) {
-		ctlq_hold_reason(cf->hold_header, h, n, &rule, &reason);
+		holdhdr_parse(cf->hold_header, h, n, &rule, &reason);
 		ctlq_headers_free(h, n);
 	}
 	free(htext);

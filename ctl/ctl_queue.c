@@ -6,7 +6,6 @@
  *	ctlq_list(&q, &entries, &n, ...)	postqueue -j (every queue)
  *	ctlq_cat(&q, qid, body, &text, &len, ...)	postcat -h -q or -b -q
  *	ctlq_super(&q, "-H" or "-d", qid, ...)	postsuper, on the hold queue
- *	ctlq_hold_reason(name, headers, n, &rule, &reason)	from the last hold header
  * DESCRIPTION
  *	Postfix's own programs are the interface to its queue. They are run
  *	from Postfix's command_directory (asked of /usr/sbin/postconf), by
@@ -639,35 +638,6 @@ ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t er
 	r = ctlq_run(argv, &out, &len, err, errsize);
 	free(out);
 	return r == 0 ? 0 : -1;
-}
-
-/* ctlq_hold_reason - rule and reason from the LAST hold header; malloc'd or NULL */
-void
-ctlq_hold_reason(const char *hold_header, const struct msg_header *h, size_t n, char **rule,
-    char **reason)
-{
-	const char *last = NULL, *p, *e;
-	size_t i;
-
-	*rule = NULL;
-	*reason = NULL;
-	/* ccguard removes copies that came with the message; the last is its own. */
-	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, hold_header) == 0)
-			last = h[i].value;
-	if (last == NULL)
-		return;
-	if (strncmp(last, "rule=", 5) == 0) {
-		p = last + 5;
-		e = p + strcspn(p, ";");
-		*rule = strndup(p, (size_t)(e - p));
-		p = *e == ';' ? e + 1 : e;
-		/* The MTA may have folded the header after the ';'. */
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		*reason = strdup(p);
-	} else
-		*reason = strdup(last);
 }
 
 /* ctlq_headers_parse - "Name: value" lines (folded) into an array */

@@ -35,6 +35,7 @@
 #include "action.h"
 #include "addr.h"
 #include "conf.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "msg.h"
 #include "policy.h"
@@ -141,30 +142,6 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 	strbuf_free(&line);
 }
 
-/* action_hold_header - the reason header's value (printable ASCII, bounded) */
-void
-action_hold_header(const struct verdict *v, const struct msg *m, char *buf, unsigned long size)
-{
-	struct strbuf sb, matched;
-
-	strbuf_init(&sb, 900);
-	strbuf_init(&matched, 64 * 1024);
-	reply_matched_text(v, &matched, 1);
-	strbuf_printf(&sb, "rule=%s; ", v->rule != NULL ? v->rule->name :
-	    v->origin == ORIGIN_LIMIT ? "limit" : "error");
-	/* Before anything from the message: ccguardctl reads it to gate notices. */
-	strbuf_printf(&sb, "sender=%s; ", strcmp(reply_sender_class(m), "not authenticated") == 0 ?
-	    "unauthenticated" : reply_sender_class(m));
-	if (v->origin != ORIGIN_RULES && v->reason != NULL)
-		strbuf_printf(&sb, "reason=%s; ", v->reason);
-	strbuf_puts(&sb, "matched=");
-	if (strbuf_puts(&sb, strbuf_str(&matched)) != STRBUF_OK)
-		strbuf_puts(&sb, "(too many to list)");
-	snprintf(buf, size, "%s", strbuf_str(&sb));
-	strbuf_free(&sb);
-	strbuf_free(&matched);
-}
-
 static const char *const limit_reply[] = {
 	"This message could not be fully examined by the co-addressing policy",
 	"filter (too many recipients or addresses, headers too long, or an",
@@ -250,7 +227,7 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		res = RESULT_TEMPFAIL;
 		break;
 	case ACTION_HOLD:
-		action_hold_header(v, m, value, sizeof(value));
+		holdhdr_format(v, m, value, sizeof(value));
 		if (ops->addheader(ctx, p->conf->hold_header, value) != 0)
 			log_warnx("%s: could not add the %s header", qid, p->conf->hold_header);
 		snprintf(reason, sizeof(reason), "ccguard rule %s",

@@ -31,6 +31,5 @@ void	action_set_notifier(action_notify_fn);
 enum action_result action_apply(const struct policy *, const struct verdict *,
 	    const struct msg *, const struct mta_ops *, void *ctx);
 void	action_log(const struct policy *, const struct verdict *, const struct msg *);
-void	action_hold_header(const struct verdict *, const struct msg *, char *buf, unsigned long size);
 
 #endif

@@ -41,6 +41,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "eval.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mime.h"
 #include "mime_scan.h"
@@ -255,7 +256,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		reply_vars_free(&rv);
 	}
 	if (v.action == ACTION_HOLD) {
-		action_hold_header(&v, m, hold, sizeof(hold));
+		holdhdr_format(&v, m, hold, sizeof(hold));
 		printf("hold header: %s: %s\n", p->conf->hold_header, hold);
 	}
 	verdict_clear(&v);

@@ -28,6 +28,7 @@
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mailout.h"
 #include "msg.h"
@@ -719,12 +720,12 @@ test_headers_parse(void)
 	{
 		char *rule, *reason;
 
-		ctlq_hold_reason("X-Ccguard-Hold", h, n, &rule, &reason);
+		holdhdr_parse("X-Ccguard-Hold", h, n, &rule, &reason);
 		CHECK(rule != NULL && strcmp(rule, "kernel-and-distros") == 0, "last rule: %s", rule);
 		CHECK(reason != NULL && strcmp(reason, "matched=a (To)") == 0, "last reason: %s", reason);
 		free(rule);
 		free(reason);
-		ctlq_hold_reason("X-Other", h, n, &rule, &reason);
+		holdhdr_parse("X-Other", h, n, &rule, &reason);
 		CHECK(rule == NULL && reason == NULL, "no hold header");
 	}
 	ctlq_headers_free(h, n);
