@@ -280,13 +280,10 @@ verdict_set_code(struct verdict *v, enum action a, const struct rule *r)
 	    r->code[0] == (a == ACTION_REJECT ? '5' : '4')) {
 		memcpy(v->code, r->code, sizeof(v->code));
 		memcpy(v->dsn, r->dsn, sizeof(v->dsn));
-	} else if (a == ACTION_REJECT) {
-		memcpy(v->code, "550", 4);
-		memcpy(v->dsn, "5.7.1", 6);
-	} else if (a == ACTION_TEMPFAIL) {
-		memcpy(v->code, "451", 4);
-		memcpy(v->dsn, v->origin == ORIGIN_RULES ? "4.7.1" : "4.3.0", 6);
-	}
+	} else if (a == ACTION_REJECT)
+		verdict_default_code(0, 0, v->code, v->dsn);
+	else if (a == ACTION_TEMPFAIL)
+		verdict_default_code(1, v->origin != ORIGIN_RULES, v->code, v->dsn);
 }
 
 static int

@@ -95,13 +95,10 @@ policy_apply_overrides(struct policy *p, struct diag *d)
 		}
 		r->monitor = 0;
 		r->action = a;
-		if (a == ACTION_REJECT && r->code[0] != '5') {
-			memcpy(r->code, "550", 4);
-			memcpy(r->dsn, "5.7.1", 6);
-		} else if (a == ACTION_TEMPFAIL && r->code[0] != '4') {
-			memcpy(r->code, "451", 4);
-			memcpy(r->dsn, "4.7.1", 6);
-		}
+		if (a == ACTION_REJECT && r->code[0] != '5')
+			verdict_default_code(0, 0, r->code, r->dsn);
+		else if (a == ACTION_TEMPFAIL && r->code[0] != '4')
+			verdict_default_code(1, 0, r->code, r->dsn);
 	}
 }
 

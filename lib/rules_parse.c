@@ -1044,11 +1044,10 @@ parse_rule(struct parser *ps)
 		diag_error(ps->d, ps->file, line, "rule \"%s\" has no 'action'", r.name);
 		goto bad_noskip;
 	}
-	if (r.code[0] == '\0') {
-		memcpy(r.code, r.file_action == ACTION_TEMPFAIL ? "451" : "550", 4);
-		memcpy(r.dsn, r.file_action == ACTION_TEMPFAIL ? "4.7.1" : "5.7.1", 6);
-	} else if (r.dsn[0] == '\0')
-		memcpy(r.dsn, r.code[0] == '4' ? "4.7.1" : "5.7.1", 6);
+	if (r.code[0] == '\0')
+		verdict_default_code(r.file_action == ACTION_TEMPFAIL, 0, r.code, r.dsn);
+	else if (r.dsn[0] == '\0')
+		snprintf(r.dsn, sizeof(r.dsn), "%s", verdict_default_dsn(r.code));
 	r.action = r.file_action;
 	r.monitor = r.file_action == ACTION_MONITOR;
 	if ((nr = realloc(ps->rs->rules, (ps->rs->nrules + 1) * sizeof(*nr))) == NULL) {

@@ -19,45 +19,6 @@
 #include "strmap.h"
 #include "template.h"
 
-static const char *const action_names[] = {
-	[ACTION_PASS] = "pass",
-	[ACTION_ACCEPT] = "accept",
-	[ACTION_MONITOR] = "monitor",
-	[ACTION_NOTIFY] = "notify",
-	[ACTION_HOLD] = "hold",
-	[ACTION_REJECT] = "reject",
-	[ACTION_TEMPFAIL] = "tempfail",
-};
-
-const char *
-action_name(enum action a)
-{
-	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))
-		return action_names[a];
-	return "?";
-}
-
-int
-action_from_name(const char *s, enum action *a)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
-		if (strcmp(s, action_names[i]) == 0) {
-			*a = (enum action)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-void
-verdict_clear(struct verdict *v)
-{
-	free(v->matches);
-	memset(v, 0, sizeof(*v));
-}
-
 struct ruleset *
 ruleset_new(void)
 {

@@ -64,8 +64,8 @@ struct rule {
 	enum action	 file_action;	/* as written in the rule file */
 	enum action	 action;	/* in force (ccguard.conf may override) */
 	int		 monitor;	/* log only, deliver (from file or conf) */
-	char		 code[4];	/* reject/tempfail SMTP code */
-	char		 dsn[12];	/* enhanced status code */
+	char		 code[VERDICT_CODE_SIZE];	/* reject/tempfail SMTP code */
+	char		 dsn[VERDICT_DSN_SIZE];	/* enhanced status code */
 	struct template	*reply;		/* SMTP reply text; NULL: built-in */
 	struct template	*guidance;	/* hold/notify message; NULL: none */
 	int		 enabled;	/* "off" in ccguard.conf clears this */

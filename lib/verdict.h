@@ -32,14 +32,23 @@ enum verdict_origin {
 };
 
 #define VERDICT_MAX_MONITORED 8
+#define VERDICT_CODE_SIZE	4	/* "550" and its NUL */
+#define VERDICT_DSN_SIZE	12	/* "5.7.1", room for longer ones */
+
+/* The default SMTP replies (verdict.c). */
+#define SMTP_REJECT_CODE	"550"
+#define SMTP_REJECT_DSN		"5.7.1"
+#define SMTP_TEMPFAIL_CODE	"451"
+#define SMTP_TEMPFAIL_DSN	"4.7.1"
+#define SMTP_INTERNAL_DSN	"4.3.0"	/* ccguard failed or hit a limit */
 
 struct verdict {
 	enum action	 action;
 	enum verdict_origin origin;
 	const struct rule *rule;	/* the deciding rule, or NULL */
 	const char	*reason;	/* limit or error name, or NULL */
-	char		 code[4];
-	char		 dsn[12];
+	char		 code[VERDICT_CODE_SIZE];
+	char		 dsn[VERDICT_DSN_SIZE];
 	struct verdict_match *matches;	/* owned by the verdict */
 	size_t		 nmatches;
 	const struct rule *monitored[VERDICT_MAX_MONITORED]; /* monitor hits */
@@ -50,5 +59,8 @@ struct verdict {
 const char *action_name(enum action);
 int	action_from_name(const char *, enum action *);
 void	verdict_clear(struct verdict *);
+void	verdict_default_code(int temporary, int internal, char code[VERDICT_CODE_SIZE],
+	    char dsn[VERDICT_DSN_SIZE]);
+const char *verdict_default_dsn(const char *code);
 
 #endif
