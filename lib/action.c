@@ -68,32 +68,6 @@ log_token(struct strbuf *out, const char *s, size_t max)
 		strbuf_puts(out, "...");
 }
 
-static void
-log_sources(struct strbuf *out, int sources, int how)
-{
-	static const int bits[] = {
-		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC,
-		ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
-	};
-	size_t i;
-	int first = 1;
-
-	strbuf_putc(out, '[');
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (sources & bits[i]) {
-			if (!first)
-				strbuf_putc(out, ',');
-			strbuf_puts(out, addr_source_name(bits[i]));
-			first = 0;
-		}
-	}
-	if (how & ADDR_HOW_DAMAGED)
-		strbuf_puts(out, ",malformed");
-	if (how & ADDR_HOW_ROUTED)
-		strbuf_puts(out, ",routed");
-	strbuf_putc(out, ']');
-}
-
 /* action_log - the one line per decision */
 void
 action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
@@ -126,7 +100,10 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 			if (i > 0)
 				strbuf_putc(&line, ',');
 			log_token(&line, v->matches[i].addr, 256);
-			log_sources(&line, v->matches[i].sources, v->matches[i].how);
+			strbuf_putc(&line, '[');
+			addr_sources_format(&line, v->matches[i].sources, v->matches[i].how,
+			    ADDR_SOURCES_LOG);
+			strbuf_putc(&line, ']');
 		}
 		if (v->nmatches > 16)
 			strbuf_printf(&line, ",+%zu", v->nmatches - 16);

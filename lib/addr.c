@@ -110,6 +110,40 @@ addr_source_name(int source_bit)
 	}
 }
 
+/* The wording of each style of addr_sources_format(). */
+static const struct {
+	const char	*sep, *damaged, *routed;
+} sources_styles[] = {
+	[ADDR_SOURCES_LOG] = { ",", ",malformed", ",routed" },
+	[ADDR_SOURCES_TEXT] = { ", ", ", in a malformed header", ", by a routing form" },
+	[ADDR_SOURCES_TRACE] = { ", ", " (malformed header)", " (routing form)" },
+};
+
+/* addr_sources_format - where an address was found, and how, in one style */
+void
+addr_sources_format(struct strbuf *out, int sources, int how, enum addr_sources_style style)
+{
+	static const int bits[] = {
+		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC,
+		ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
+	};
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (!(sources & bits[i]))
+			continue;
+		if (!first)
+			strbuf_puts(out, sources_styles[style].sep);
+		strbuf_puts(out, addr_source_name(bits[i]));
+		first = 0;
+	}
+	if (how & ADDR_HOW_DAMAGED)
+		strbuf_puts(out, sources_styles[style].damaged);
+	if (how & ADDR_HOW_ROUTED)
+		strbuf_puts(out, sources_styles[style].routed);
+}
+
 static int
 is_ascii(const char *s)
 {

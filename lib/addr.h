@@ -37,6 +37,15 @@ typedef int (*addr_sink_fn)(void *arg, const char *addr, int how);
 void	addr_init(void);
 int	addr_source_from_header_name(const char *name);
 const char *addr_source_name(int source_bit);
+
+/* How addr_sources_format() words an address's sources. */
+enum addr_sources_style {
+	ADDR_SOURCES_LOG,	/* "envelope,Cc,malformed,routed" */
+	ADDR_SOURCES_TEXT,	/* "envelope, Cc, in a malformed header, by a routing form" */
+	ADDR_SOURCES_TRACE,	/* "envelope, Cc (malformed header) (routing form)" */
+};
+struct strbuf;
+void	addr_sources_format(struct strbuf *, int sources, int how, enum addr_sources_style);
 int	addr_normalize(const char *in, size_t len, char **out);
 int	addr_from_envelope(const char *arg, addr_sink_fn, void *sinkarg);
 int	addr_from_header(const char *value, addr_sink_fn, void *sinkarg);

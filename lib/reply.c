@@ -79,31 +79,6 @@ reply_ascii(struct strbuf *out, const char *in, size_t max)
 		strbuf_puts(out, "...");
 }
 
-/* sources_text - "envelope, Cc" plus how, for one match */
-static void
-sources_text(struct strbuf *out, int sources, int how)
-{
-	static const int bits[] = {
-		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC,
-		ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
-	};
-	size_t i;
-	int first = 1;
-
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (!(sources & bits[i]))
-			continue;
-		if (!first)
-			strbuf_puts(out, ", ");
-		strbuf_puts(out, addr_source_name(bits[i]));
-		first = 0;
-	}
-	if (how & ADDR_HOW_DAMAGED)
-		strbuf_puts(out, ", in a malformed header");
-	if (how & ADDR_HOW_ROUTED)
-		strbuf_puts(out, ", by a routing form");
-}
-
 /* reply_matched_text - "a (Cc) and b (envelope, To)" */
 int
 reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
@@ -118,7 +93,8 @@ reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
 		else
 			strbuf_puts(out, v->matches[i].addr);
 		strbuf_puts(out, " (");
-		sources_text(out, v->matches[i].sources, v->matches[i].how);
+		addr_sources_format(out, v->matches[i].sources, v->matches[i].how,
+		    ADDR_SOURCES_TEXT);
 		strbuf_putc(out, ')');
 	}
 	if (v->nmatches == 0)

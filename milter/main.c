@@ -53,6 +53,7 @@
 #include "reply.h"
 #include "ruleset.h"
 #include "sighup.h"
+#include "strbuf.h"
 
 #ifndef CCGUARD_CONFDIR
 #define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
@@ -134,25 +135,16 @@ reload(void)
 	policy_install(p);
 }
 
+/* print_sources - where an address was found, for ccguard -t */
 static void
 print_sources(int sources, int how)
 {
-	static const int bits[] = {
-		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC, ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
-	};
-	size_t i;
-	int first = 1;
+	struct strbuf sb;
 
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (sources & bits[i]) {
-			printf("%s%s", first ? "" : ", ", addr_source_name(bits[i]));
-			first = 0;
-		}
-	}
-	if (how & ADDR_HOW_DAMAGED)
-		printf(" (malformed header)");
-	if (how & ADDR_HOW_ROUTED)
-		printf(" (routing form)");
+	strbuf_init(&sb, 0);
+	addr_sources_format(&sb, sources, how, ADDR_SOURCES_TRACE);
+	fputs(strbuf_str(&sb), stdout);
+	strbuf_free(&sb);
 }
 
 /* test_message - ccguard -t: the milter's evaluation on a file, traced */
