@@ -24,10 +24,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +32,10 @@
 #include <unistd.h>
 
 #include "ctl_queue.h"
+#include "diag.h"
 #include "msg.h"
 #include "release.h"
+#include "run.h"
 #include "strbuf.h"
 
 #ifndef CCGUARD_POSTCONF
@@ -46,83 +44,35 @@
 
 #define CTLQ_MAX_OUTPUT	(256 * 1024 * 1024)
 
-/* seterr - format a one-line error into err */
-static void
-seterr(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 /* ctlq_run - run argv[0] (absolute), collect stdout; its exit status or -1 */
 int
 ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t errsize)
 {
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	struct strbuf sb;
-	char buf[65536];
-	ssize_t n;
-	int pfd[2], status;
-	pid_t pid;
+	struct run_io io;
+	int status, werr;
 
 	*out = NULL;
 	*len = 0;
-	if (argv[0][0] != '/') {
-		seterr(err, errsize, "%s: not an absolute path", argv[0]);
-		return -1;
-	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		seterr(err, errsize, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) < 0) {
-		seterr(err, errsize, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (dup2(pfd[1], 1) < 0 || devnull < 0 || dup2(devnull, 0) < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		execve(argv[0], (char *const *)argv, envp);
-		_exit(127);
-	}
-	close(pfd[1]);
 	strbuf_init(&sb, CTLQ_MAX_OUTPUT);
-	while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (strbuf_append(&sb, buf, (size_t)n) != STRBUF_OK)
-			break;
+	memset(&io, 0, sizeof(io));
+	io.out = &sb;
+	if (run_program(argv, &io, &status, &werr, err, errsize) != RUN_DONE) {
+		strbuf_free(&sb);
+		return -1;
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			strbuf_free(&sb);
-			seterr(err, errsize, "waitpid: %s", strerror(errno));
-			return -1;
-		}
 	*len = sb.len;
 	*out = strbuf_steal(&sb);
 	if (*out == NULL && (*out = strdup("")) == NULL) {
-		seterr(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		seterr(err, errsize, "could not run %s", argv[0]);
+		diag_set(err, errsize, "could not run %s", argv[0]);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		seterr(err, errsize, "%s exited with status %d", argv[0], WEXITSTATUS(status));
+		diag_set(err, errsize, "%s exited with status %d", argv[0], WEXITSTATUS(status));
 	else if (!WIFEXITED(status))
-		seterr(err, errsize, "%s was killed", argv[0]);
+		diag_set(err, errsize, "%s was killed", argv[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -137,7 +87,7 @@ ctlq_init(struct ctlq *q, const char *config, char *err, size_t errsize)
 	memset(q, 0, sizeof(*q));
 	if (config != NULL && config[0] != '\0') {
 		if (config[0] != '/') {
-			seterr(err, errsize, "postfix_config must be an absolute path");
+			diag_set(err, errsize, "postfix_config must be an absolute path");
 			return -1;
 		}
 		if ((q->config = strdup(config)) == NULL)
@@ -157,7 +107,7 @@ ctlq_init(struct ctlq *q, const char *config, char *err, size_t errsize)
 	}
 	out[strcspn(out, "\r\n")] = '\0';
 	if (out[0] != '/') {
-		seterr(err, errsize, "postconf: command_directory is not an absolute path");
+		diag_set(err, errsize, "postconf: command_directory is not an absolute path");
 		free(out);
 		return -1;
 	}
@@ -568,7 +518,7 @@ ctlq_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t 
 	}
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		if (ctlq_parse_json_line(line, &e) < 0) {
-			seterr(err, errsize, "postqueue -j: unexpected output");
+			diag_set(err, errsize, "postqueue -j: unexpected output");
 			ctlq_entries_free(v, cnt);
 			free(text);
 			return -1;
@@ -577,7 +527,7 @@ ctlq_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t 
 			ctlq_entry_clear(&e);
 			ctlq_entries_free(v, cnt);
 			free(text);
-			seterr(err, errsize, "out of memory");
+			diag_set(err, errsize, "out of memory");
 			return -1;
 		}
 		v = nv;
@@ -600,7 +550,7 @@ ctlq_cat(struct ctlq *q, const char *qid, int body, char **out, size_t *len,
 
 	*out = NULL;
 	if (!release_qid_ok(qid)) {
-		seterr(err, errsize, "not a queue id: %s", qid);
+		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
 	i = ctlq_tool(q, argv, path, sizeof(path), "postcat");
@@ -626,7 +576,7 @@ ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t er
 	int r;
 
 	if (!release_qid_ok(qid)) {
-		seterr(err, errsize, "not a queue id: %s", qid);
+		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
 	i = ctlq_tool(q, argv, path, sizeof(path), "postsuper");

@@ -30,7 +30,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +38,12 @@
 #include <unistd.h>
 
 #include "ctl_queue.h"
+#include "diag.h"
 #include "release.h"
 #include "strbuf.h"
 
 #define SM_MAX_FILE	(256 * 1024 * 1024)
 #define SM_MAX_CF	(16 * 1024 * 1024)
-
-/* sm_err - format a one-line error into err */
-static void
-sm_err(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
 
 /* sm_read_file - the whole file (at most max bytes), NUL-terminated; -1 and errno */
 static int
@@ -119,7 +108,7 @@ sm_queue_dir(const char *cf, char *err, size_t errsize)
 	int qgroups = 0;
 
 	if (sm_read_file(cf, SM_MAX_CF, &text, &len) < 0) {
-		sm_err(err, errsize, "cannot read %s: %s", cf, strerror(errno));
+		diag_set(err, errsize, "cannot read %s: %s", cf, strerror(errno));
 		return NULL;
 	}
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
@@ -139,11 +128,11 @@ sm_queue_dir(const char *cf, char *err, size_t errsize)
 		dir = strdup("/var/spool/mqueue");
 	}
 	if (dir == NULL) {
-		sm_err(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return NULL;
 	}
 	if (dir[0] != '/' || strchr(dir, '*') != NULL || qgroups > 0) {
-		sm_err(err, errsize, "%s: only one queue directory, given by an absolute path and "
+		diag_set(err, errsize, "%s: only one queue directory, given by an absolute path and "
 		    "without queue groups, is supported (QueueDirectory=%s)", cf, dir);
 		free(dir);
 		return NULL;
@@ -157,11 +146,11 @@ ctlq_sendmail_init(struct ctlq *q, const char *binary, const char *cf, char *err
 {
 	memset(q, 0, sizeof(*q));
 	if (binary == NULL || binary[0] != '/' || cf == NULL || cf[0] != '/') {
-		sm_err(err, errsize, "sendmail_path and sendmail_config must be absolute paths");
+		diag_set(err, errsize, "sendmail_path and sendmail_config must be absolute paths");
 		return -1;
 	}
 	if ((q->sm_binary = strdup(binary)) == NULL || (q->sm_cf = strdup(cf)) == NULL) {
-		sm_err(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return -1;
 	}
 	if ((q->sm_qdir = sm_queue_dir(cf, err, errsize)) == NULL)
@@ -286,20 +275,20 @@ sm_load(struct ctlq *q, const char *qid, struct ctlq_entry *e, struct strbuf *he
 
 	memset(e, 0, sizeof(*e));
 	if (!release_qid_ok(qid) || sm_path(q, "qf", "hf", qid, path, sizeof(path)) < 0) {
-		sm_err(err, errsize, "not a queue id: %s", qid);
+		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
 	if (sm_read_file(path, SM_MAX_FILE, &text, &len) < 0) {
 		int gone = errno == ENOENT;
 
-		sm_err(err, errsize, "%s: %s", path, strerror(errno));
+		diag_set(err, errsize, "%s: %s", path, strerror(errno));
 		return gone ? -2 : -1;
 	}
 	if (ctlq_sendmail_parse_qf(text, len, e, headers) < 0 ||
 	    (e->queue_id = strdup(qid)) == NULL) {
 		free(text);
 		ctlq_entry_clear(e);
-		sm_err(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return -1;
 	}
 	free(text);
@@ -368,7 +357,7 @@ sm_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t er
 			ctlq_entry_clear(&e);
 			ctlq_entries_free(v, cnt);
 			free(text);
-			sm_err(err, errsize, "out of memory");
+			diag_set(err, errsize, "out of memory");
 			return -1;
 		}
 		v = nv;
@@ -393,11 +382,11 @@ sm_cat(struct ctlq *q, const char *qid, int body, char **out, size_t *len, char 
 	*len = 0;
 	if (body) {
 		if (!release_qid_ok(qid) || sm_path(q, "df", "df", qid, path, sizeof(path)) < 0) {
-			sm_err(err, errsize, "not a queue id: %s", qid);
+			diag_set(err, errsize, "not a queue id: %s", qid);
 			return -1;
 		}
 		if (sm_read_file(path, SM_MAX_FILE, out, len) < 0) {
-			sm_err(err, errsize, "%s: %s", path, strerror(errno));
+			diag_set(err, errsize, "%s: %s", path, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -410,7 +399,7 @@ sm_cat(struct ctlq *q, const char *qid, int body, char **out, size_t *len, char 
 	ctlq_entry_clear(&e);
 	*len = h.len;
 	if ((*out = strbuf_steal(&h)) == NULL && (*out = strdup("")) == NULL) {
-		sm_err(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -446,11 +435,11 @@ sm_release(struct ctlq *q, const char *qid, char *err, size_t errsize)
 
 	if (!release_qid_ok(qid) || strlen(qid) > 60 ||
 	    sm_path(q, "qf", "hf", qid, path, sizeof(path)) < 0) {
-		sm_err(err, errsize, "not a queue id: %s", qid);
+		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
 	if (sm_ambiguous(q, qid)) {
-		sm_err(err, errsize, "another quarantined queue id contains %s; release it with "
+		diag_set(err, errsize, "another quarantined queue id contains %s; release it with "
 		    "Sendmail's own commands", qid);
 		return -1;
 	}
@@ -461,7 +450,7 @@ sm_release(struct ctlq *q, const char *qid, char *err, size_t errsize)
 	}
 	free(out);
 	if (access(path, F_OK) == 0) {
-		sm_err(err, errsize, "sendmail -qQ %s -Q left the message quarantined", sel);
+		diag_set(err, errsize, "sendmail -qQ %s -Q left the message quarantined", sel);
 		return -1;
 	}
 	/* Deliver at once; should this fail, the next queue run delivers it. */
@@ -481,26 +470,26 @@ sm_remove(struct ctlq *q, const char *qid, char *err, size_t errsize)
 	int fd;
 
 	if (!release_qid_ok(qid) || sm_path(q, "qf", "hf", qid, hf, sizeof(hf)) < 0) {
-		sm_err(err, errsize, "not a queue id: %s", qid);
+		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
 	if ((fd = open(hf, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		sm_err(err, errsize, "%s: %s", hf, strerror(errno));
+		diag_set(err, errsize, "%s: %s", hf, strerror(errno));
 		return -1;
 	}
 	/* Sendmail locks a queue file (flock on Linux) while it works on it. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		sm_err(err, errsize, "%s is in use by Sendmail; try again", hf);
+		diag_set(err, errsize, "%s is in use by Sendmail; try again", hf);
 		close(fd);
 		return -1;
 	}
 	if (fstat(fd, &a) < 0 || stat(hf, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		sm_err(err, errsize, "%s: no longer quarantined", hf);
+		diag_set(err, errsize, "%s: no longer quarantined", hf);
 		close(fd);
 		return -1;
 	}
 	if (unlink(hf) < 0) {
-		sm_err(err, errsize, "unlink %s: %s", hf, strerror(errno));
+		diag_set(err, errsize, "unlink %s: %s", hf, strerror(errno));
 		close(fd);
 		return -1;
 	}

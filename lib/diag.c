@@ -64,3 +64,14 @@ diag_free(struct diag *d)
 {
 	strbuf_free(&d->text);
 }
+
+/* diag_set - format a one-line error into err (size bytes, always terminated) */
+void
+diag_set(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+}

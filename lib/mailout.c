@@ -19,8 +19,8 @@
  *	header encoders, after control characters became spaces, so no value
  *	can add a header line; invalid UTF-8 is repaired first.
  *
- *	mailout_submit() hands the message to sendmail (fork and exec of a
- *	fixed path with an argv, no shell, a clean environment, the recipients
+ *	mailout_submit() hands the message to sendmail (posix_spawn of a
+ *	fixed path with an argv, no shell, a clean environment (run.c), the recipients
  *	after "--" so none can be taken for an option) or speaks SMTP to
  *	host:port (MAIL FROM:<> for the null sender). Both stop after
  *	via->timeout seconds; a sendmail still running then is killed.
@@ -38,11 +38,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,24 +52,13 @@
 
 #include <gmime/gmime.h>
 
+#include "diag.h"
 #include "mailout.h"
 #include "msg.h"
+#include "run.h"
 #include "strbuf.h"
 
 #define MAILOUT_MAX_ADDR	512
-
-/* seterr - format a one-line error into err */
-static void
-seterr(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
 
 /* mailout_address_ok - one address fit for an argv or an SMTP command */
 int
@@ -356,19 +342,6 @@ mailout_build(const struct mailout_spec *s, size_t *len)
 	return ret;
 }
 
-/* deadline_left - milliseconds until the deadline, at least 0 */
-static int
-deadline_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
-}
-
 /* write_all - write within the deadline; -1 on error or timeout */
 static int
 write_all(int fd, const char *p, size_t len, const struct timespec *deadline)
@@ -379,7 +352,7 @@ write_all(int fd, const char *p, size_t len, const struct timespec *deadline)
 	while (len > 0) {
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, deadline_left(deadline)) <= 0) {
+		if (poll(&pfd, 1, run_ms_left(deadline)) <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -394,23 +367,23 @@ write_all(int fd, const char *p, size_t len, const struct timespec *deadline)
 	return 0;
 }
 
-/* submit_sendmail - fork and exec sendmail with the message on its stdin */
+/* submit_sendmail - run sendmail with the message on its stdin, within the deadline */
 static int
 submit_sendmail(const struct mailout_via *via, char *const *rcpts, size_t nrcpts,
     const char *data, size_t len, const struct timespec *deadline, char *err, size_t errsize)
 {
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	const char **argv;
+	struct run_io io;
 	size_t i, argc = 0;
-	int pfd[2], status, devnull, r = -1, werr = 0;
-	pid_t pid, w;
+	int status, werr;
+	enum run_result rr;
 
 	if (via->sendmail_path == NULL || via->sendmail_path[0] != '/') {
-		seterr(err, errsize, "sendmail_path must be an absolute path");
+		diag_set(err, errsize, "sendmail_path must be an absolute path");
 		return -1;
 	}
 	if ((argv = calloc(nrcpts + 10, sizeof(*argv))) == NULL) {
-		seterr(err, errsize, "out of memory");
+		diag_set(err, errsize, "out of memory");
 		return -1;
 	}
 	argv[argc++] = via->sendmail_path;
@@ -426,66 +399,32 @@ submit_sendmail(const struct mailout_via *via, char *const *rcpts, size_t nrcpts
 	for (i = 0; i < nrcpts; i++)
 		argv[argc++] = rcpts[i];
 	argv[argc] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		seterr(err, errsize, "pipe: %s", strerror(errno));
-		free(argv);
-		return -1;
-	}
-	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if ((pid = fork()) < 0) {
-		seterr(err, errsize, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		if (devnull >= 0)
-			close(devnull);
-		free(argv);
-		return -1;
-	}
-	if (pid == 0) {
-		/* Only async-signal-safe calls between fork and exec. */
-		if (dup2(pfd[0], 0) < 0 || (devnull >= 0 && dup2(devnull, 1) < 0))
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		execve(via->sendmail_path, (char *const *)argv, envp);
-		_exit(127);
-	}
-	close(pfd[0]);
-	if (devnull >= 0)
-		close(devnull);
+	memset(&io, 0, sizeof(io));
+	io.in = data;
+	io.inlen = len;
+	io.deadline = deadline;
+	rr = run_program(argv, &io, &status, &werr, err, errsize);
 	free(argv);
-	if (write_all(pfd[1], data, len, deadline) < 0)
-		werr = errno;
-	close(pfd[1]);
-	for (;;) {
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			seterr(err, errsize, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-		if (deadline_left(deadline) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			seterr(err, errsize, "%s did not finish in %d seconds; killed",
-			    via->sendmail_path, via->timeout);
-			return -1;
-		}
-		poll(NULL, 0, 20);
+	if (rr == RUN_NOT_RUN)
+		return -1;
+	if (rr == RUN_TIMEOUT) {
+		diag_set(err, errsize, "%s did not finish in %d seconds; killed",
+		    via->sendmail_path, via->timeout);
+		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && werr == 0)
-		r = 0;
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		seterr(err, errsize, "could not run %s", via->sendmail_path);
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		diag_set(err, errsize, "could not run %s", via->sendmail_path);
 	else if (WIFEXITED(status))
-		seterr(err, errsize, "%s exited with status %d", via->sendmail_path,
+		diag_set(err, errsize, "%s exited with status %d", via->sendmail_path,
 		    WEXITSTATUS(status));
 	else if (werr != 0)
-		seterr(err, errsize, "writing to %s: %s", via->sendmail_path, strerror(werr));
+		diag_set(err, errsize, "writing to %s: %s", via->sendmail_path, strerror(werr));
 	else
-		seterr(err, errsize, "%s was killed by signal %d", via->sendmail_path,
+		diag_set(err, errsize, "%s was killed by signal %d", via->sendmail_path,
 		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	return r;
+	return -1;
 }
 
 struct smtp {
@@ -524,7 +463,7 @@ smtp_reply(struct smtp *s, char *line, size_t size)
 			s->len = 0;	/* an overlong line: drop what we have */
 		pfd.fd = s->fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, deadline_left(s->deadline)) <= 0)
+		if (poll(&pfd, 1, run_ms_left(s->deadline)) <= 0)
 			return -1;
 		if ((n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len)) <= 0) {
 			if (n < 0 && errno == EINTR)
@@ -543,16 +482,16 @@ smtp_cmd(struct smtp *s, const char *cmd, int want, char *err, size_t errsize)
 	int code;
 
 	if (cmd != NULL && write_all(s->fd, cmd, strlen(cmd), s->deadline) < 0) {
-		seterr(err, errsize, "SMTP write: %s", strerror(errno));
+		diag_set(err, errsize, "SMTP write: %s", strerror(errno));
 		return -1;
 	}
 	if ((code = smtp_reply(s, line, sizeof(line))) < 0) {
-		seterr(err, errsize, "SMTP: no reply%s%.*s", cmd != NULL ? " to " : "",
+		diag_set(err, errsize, "SMTP: no reply%s%.*s", cmd != NULL ? " to " : "",
 		    cmd != NULL ? (int)strcspn(cmd, "\r") : 0, cmd != NULL ? cmd : "");
 		return -1;
 	}
 	if (code / 100 != want) {
-		seterr(err, errsize, "SMTP: %s", line);
+		diag_set(err, errsize, "SMTP: %s", line);
 		return -1;
 	}
 	return 0;
@@ -571,7 +510,7 @@ smtp_connect(const char *hostport, const struct timespec *deadline, char *err, s
 	if (hostport[0] == '[') {
 		snprintf(host, sizeof(host), "%s", hostport + 1);
 		if ((port = strstr(host, "]:")) == NULL) {
-			seterr(err, errsize, "notify_smtp: want host:port, not %s", hostport);
+			diag_set(err, errsize, "notify_smtp: want host:port, not %s", hostport);
 			return -1;
 		}
 		*port = '\0';
@@ -579,7 +518,7 @@ smtp_connect(const char *hostport, const struct timespec *deadline, char *err, s
 	} else {
 		snprintf(host, sizeof(host), "%s", hostport);
 		if ((port = strrchr(host, ':')) == NULL) {
-			seterr(err, errsize, "notify_smtp: want host:port, not %s", hostport);
+			diag_set(err, errsize, "notify_smtp: want host:port, not %s", hostport);
 			return -1;
 		}
 		*port++ = '\0';
@@ -588,7 +527,7 @@ smtp_connect(const char *hostport, const struct timespec *deadline, char *err, s
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		seterr(err, errsize, "%s: %s", hostport, gai_strerror(r));
+		diag_set(err, errsize, "%s: %s", hostport, gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -601,7 +540,7 @@ smtp_connect(const char *hostport, const struct timespec *deadline, char *err, s
 			pfd.fd = fd;
 			pfd.events = POLLOUT;
 			sl = sizeof(soerr);
-			if (poll(&pfd, 1, deadline_left(deadline)) == 1 &&
+			if (poll(&pfd, 1, run_ms_left(deadline)) == 1 &&
 			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
 				break;
 		}
@@ -610,7 +549,7 @@ smtp_connect(const char *hostport, const struct timespec *deadline, char *err, s
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		seterr(err, errsize, "cannot connect to %s", hostport);
+		diag_set(err, errsize, "cannot connect to %s", hostport);
 	return fd;
 }
 
@@ -664,12 +603,12 @@ submit_smtp(const struct mailout_via *via, char *const *rcpts, size_t nrcpts,
 	strbuf_puts(&sb, ".\r\n");
 	if (sb.error != STRBUF_OK) {
 		/* A cut message must not be sent as if whole. */
-		seterr(err, errsize, "out of memory preparing the message");
+		diag_set(err, errsize, "out of memory preparing the message");
 		strbuf_free(&sb);
 		goto out;
 	}
 	if (write_all(s.fd, sb.data, sb.len, deadline) < 0) {
-		seterr(err, errsize, "SMTP write: %s", strerror(errno));
+		diag_set(err, errsize, "SMTP write: %s", strerror(errno));
 		strbuf_free(&sb);
 		goto out;
 	}
@@ -692,17 +631,17 @@ mailout_submit(const struct mailout_via *via, char *const *rcpts, size_t nrcpts,
 	size_t i;
 
 	if (nrcpts == 0) {
-		seterr(err, errsize, "no recipients");
+		diag_set(err, errsize, "no recipients");
 		return -1;
 	}
 	for (i = 0; i < nrcpts; i++)
 		if (!mailout_address_ok(rcpts[i])) {
-			seterr(err, errsize, "unusable recipient address");
+			diag_set(err, errsize, "unusable recipient address");
 			return -1;
 		}
 	if (via->envelope_from != NULL && via->envelope_from[0] != '\0' &&
 	    !mailout_address_ok(via->envelope_from)) {
-		seterr(err, errsize, "unusable sender address");
+		diag_set(err, errsize, "unusable sender address");
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
