@@ -68,6 +68,7 @@
 #include "policy.h"
 #include "release.h"
 #include "ruleset.h"
+#include "sanitize.h"
 #include "strbuf.h"
 #include "template.h"
 
@@ -109,7 +110,7 @@ safe_print(FILE *fp, const char *s, size_t len)
 
 		if (c == '\r')
 			continue;
-		fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c, fp);
+		fputc(sanitize_char(SANITIZE_TEXT, c), fp);
 	}
 }
 
@@ -120,7 +121,7 @@ safe_str(FILE *fp, const char *s)
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		fputc(c < 0x20 || c == 0x7f ? ' ' : c, fp);
+		fputc(sanitize_char(SANITIZE_ONE_LINE, c), fp);
 	}
 }
 

@@ -84,6 +84,7 @@
 #include "policy.h"
 #include "release.h"
 #include "ruleset.h"
+#include "sanitize.h"
 #include "strbuf.h"
 
 #define ANSWER_HEADER	"X-Ccguard-Answer"
@@ -256,21 +257,6 @@ ctl_mail_command(const char *conf_path)
 	return r;
 }
 
-/* safe_line - s on one line, printable ASCII, at most max bytes, into out */
-static void
-safe_line(struct strbuf *out, const char *s, size_t max)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < max; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		strbuf_putc(out, ch < 0x20 || ch >= 0x7f ? '?' : (char)ch);
-	}
-	if (s[i] != '\0')
-		strbuf_puts(out, "...");
-}
-
 /* fmt_duration - seconds as 30s, 45m, 5h or 3d */
 static void
 fmt_duration(long long secs, char *buf, size_t size)
@@ -357,8 +343,7 @@ capture_end(struct capture *cap, struct strbuf *out)
 		if (bol)
 			strbuf_puts(out, "    ");
 		bol = ch == '\n';
-		strbuf_putc(out, ch == '\n' || ch == '\t' ? (char)ch :
-		    ch < 0x20 || ch == 0x7f ? '?' : (char)ch);
+		strbuf_putc(out, sanitize_char(SANITIZE_TEXT, ch));
 	}
 	if (!bol)
 		strbuf_putc(out, '\n');
@@ -551,7 +536,7 @@ from_moderator(const struct mailin *msg, const struct conf *cf, char *from, size
 	if ((addr = mailin_from_mailbox(msg)) == NULL)
 		return NULL;
 	for (i = 0; addr[i] != '\0' && i + 1 < fromsize; i++)
-		from[i] = (unsigned char)addr[i] < 0x20 || addr[i] == 0x7f ? '?' : addr[i];
+		from[i] = sanitize_char(SANITIZE_MARKED, (unsigned char)addr[i]);
 	from[i] = '\0';
 	n = modcmd_moderators(cf->moderator, &mods);
 	for (i = 0; i < n && match == NULL; i++)
@@ -849,9 +834,9 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 	free(htext);
 	fmt_duration((long long)(now - e->arrival), age, sizeof(age));
 	strbuf_printf(out, "\nQueue id: %s, held for %s\nSender:   ", e->queue_id, age);
-	safe_line(out, e->sender[0] != '\0' ? e->sender : "<>", 200);
+	sanitize_append(out, e->sender[0] != '\0' ? e->sender : "<>", 200, SANITIZE_PRINTABLE);
 	strbuf_puts(out, "\nRule:     ");
-	safe_line(out, rule != NULL ? rule : "-", 100);
+	sanitize_append(out, rule != NULL ? rule : "-", 100, SANITIZE_PRINTABLE);
 	strbuf_putc(out, '\n');
 	if (now - e->arrival > (time_t)cf->hold_max_age) {
 		fmt_duration((long long)cf->hold_max_age, max, sizeof(max));

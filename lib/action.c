@@ -42,6 +42,7 @@
 #include "release.h"
 #include "reply.h"
 #include "ruleset.h"
+#include "sanitize.h"
 #include "strbuf.h"
 #include "verdict.h"
 
@@ -51,21 +52,6 @@ void
 action_set_notifier(action_notify_fn fn)
 {
 	action_notifier = fn;
-}
-
-/* log_token - a hostile value as one log field: printable, no spaces */
-static void
-log_token(struct strbuf *out, const char *s, size_t max)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0' && n < max; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		strbuf_putc(out, (c <= 0x20 || c >= 0x7f) ? '?' : (char)c);
-	}
-	if (s[n] != '\0')
-		strbuf_puts(out, "...");
 }
 
 /* action_log - the one line per decision */
@@ -79,7 +65,7 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 	    p != NULL && !p->conf->log_pass)
 		return;
 	strbuf_init(&line, 8192);
-	log_token(&line, m->queue_id != NULL ? m->queue_id : "NOQUEUE", 64);
+	sanitize_append(&line, m->queue_id != NULL ? m->queue_id : "NOQUEUE", 64, SANITIZE_TOKEN);
 	strbuf_printf(&line, ": action=%s", action_name(v->action));
 	if (v->rule != NULL)
 		strbuf_printf(&line, " rule=%s", v->rule->name);
@@ -92,14 +78,14 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 	if (v->code[0] != '\0')
 		strbuf_printf(&line, " code=%s dsn=%s", v->code, v->dsn);
 	strbuf_puts(&line, " from=<");
-	log_token(&line, m->sender != NULL ? m->sender : "", 256);
+	sanitize_append(&line, m->sender != NULL ? m->sender : "", 256, SANITIZE_TOKEN);
 	strbuf_printf(&line, "> rcpts=%zu", m->nrcpts);
 	if (v->nmatches > 0) {
 		strbuf_puts(&line, " matched=");
 		for (i = 0; i < v->nmatches && i < 16; i++) {
 			if (i > 0)
 				strbuf_putc(&line, ',');
-			log_token(&line, v->matches[i].addr, 256);
+			sanitize_append(&line, v->matches[i].addr, 256, SANITIZE_TOKEN);
 			strbuf_putc(&line, '[');
 			addr_sources_format(&line, v->matches[i].sources, v->matches[i].how,
 			    ADDR_SOURCES_LOG);
@@ -113,7 +99,7 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 		    action_name(v->monitored_would[i]));
 	if (m->client != NULL) {
 		strbuf_puts(&line, " client=");
-		log_token(&line, m->client, 300);
+		sanitize_append(&line, m->client, 300, SANITIZE_TOKEN);
 	}
 	log_info("%s", strbuf_str(&line));
 	strbuf_free(&line);

@@ -56,6 +56,7 @@
 #include "mailout.h"
 #include "msg.h"
 #include "run.h"
+#include "sanitize.h"
 #include "strbuf.h"
 
 #define MAILOUT_MAX_ADDR	512
@@ -163,11 +164,9 @@ mailout_suppress_reason(const struct msg_header *h, size_t n)
 static char *
 clean_value(const char *s)
 {
-	char *v = g_utf8_make_valid(s, -1), *p;
+	char *v = g_utf8_make_valid(s, -1);
 
-	for (p = v; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	sanitize_inplace(v, SANITIZE_ONE_LINE);
 	return v;
 }
 
@@ -439,7 +438,7 @@ static int
 smtp_reply(struct smtp *s, char *line, size_t size)
 {
 	struct pollfd pfd;
-	char *nl, *p;
+	char *nl;
 	ssize_t n;
 
 	for (;;) {
@@ -451,9 +450,7 @@ smtp_reply(struct smtp *s, char *line, size_t size)
 			snprintf(line, size, "%.*s", (int)(l > 1 ? l - 1 : 0), s->buf);
 			line[strcspn(line, "\r")] = '\0';
 			/* The reply ends up in the log: printable ASCII only. */
-			for (p = line; *p != '\0'; p++)
-				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-					*p = '?';
+			sanitize_inplace(line, SANITIZE_PRINTABLE);
 			memmove(s->buf, nl + 1, s->len - l);
 			s->len -= l;
 			if (last)

@@ -32,6 +32,7 @@
 #include "msg.h"
 #include "reply.h"
 #include "ruleset.h"
+#include "sanitize.h"
 #include "template.h"
 #include "verdict.h"
 
@@ -64,21 +65,6 @@ reply_vars_free(struct reply_vars *rv)
 		strbuf_free(&rv->scratch[i]);
 }
 
-/* reply_ascii - append in as printable ASCII (at most max bytes of input) */
-static void
-reply_ascii(struct strbuf *out, const char *in, size_t max)
-{
-	size_t n;
-
-	for (n = 0; in[n] != '\0' && n < max; n++) {
-		unsigned char c = (unsigned char)in[n];
-
-		strbuf_putc(out, c >= 0x80 ? '?' : (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
-	}
-	if (in[n] != '\0')
-		strbuf_puts(out, "...");
-}
-
 /* reply_matched_text - "a (Cc) and b (envelope, To)" */
 int
 reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
@@ -89,7 +75,7 @@ reply_matched_text(const struct verdict *v, struct strbuf *out, int ascii_only)
 		if (i > 0)
 			strbuf_puts(out, i + 1 == v->nmatches ? " and " : ", ");
 		if (ascii_only)
-			reply_ascii(out, v->matches[i].addr, 254);
+			sanitize_append(out, v->matches[i].addr, 254, SANITIZE_ASCII);
 		else
 			strbuf_puts(out, v->matches[i].addr);
 		strbuf_puts(out, " (");
@@ -291,7 +277,7 @@ reply_add_line(struct reply *r, const char *s, size_t len)
 		if (c == '%')
 			strbuf_puts(&line, "%%");
 		else
-			strbuf_putc(&line, c >= 0x80 ? '?' : (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+			strbuf_putc(&line, sanitize_char(SANITIZE_ASCII, c));
 	}
 	r->lines[r->nlines++] = strbuf_steal(&line);
 	r->lines[r->nlines] = NULL;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "sanitize.h"
 #include "template.h"
 
 /* Keep in step with the man page ccguard.rules(5), TEMPLATES. */
@@ -176,19 +177,7 @@ template_free(struct template *t)
 static int
 template_put_value(struct strbuf *out, const char *v)
 {
-	size_t n = 0;
-	int r;
-
-	for (; *v != '\0'; v++, n++) {
-		unsigned char c = (unsigned char)*v;
-
-		if (n == TEMPLATE_MAX_VALUE)
-			return strbuf_puts(out, "...");
-		r = strbuf_putc(out, (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
-		if (r != STRBUF_OK)
-			return r;
-	}
-	return STRBUF_OK;
+	return sanitize_append(out, v, TEMPLATE_MAX_VALUE, SANITIZE_ONE_LINE);
 }
 
 /* template_render - append the expanded text to out */
