@@ -49,19 +49,19 @@ static const struct ctlq_backend ctlq_postfix = {
 int
 ctlq_open(struct ctlq *q, const struct conf *cf, char *err, size_t errsize)
 {
-	const char *mta = cf->mta;
+	enum conf_mta mta = cf->mta;
 	int r;
 
 	memset(q, 0, sizeof(*q));
-	if (strcmp(mta, "auto") == 0) {
+	if (mta == CONF_MTA_AUTO) {
 		if (cf->postfix_config[0] != '\0' || access(CCGUARD_POSTCONF, X_OK) == 0)
-			mta = "postfix";
+			mta = CONF_MTA_POSTFIX;
 		else if (access(cf->sendmail_config, R_OK) == 0)
-			mta = "sendmail";
+			mta = CONF_MTA_SENDMAIL;
 		else
-			mta = "postfix";
+			mta = CONF_MTA_POSTFIX;
 	}
-	if (strcmp(mta, "sendmail") == 0) {
+	if (mta == CONF_MTA_SENDMAIL) {
 		r = ctlq_sendmail_init(q, cf->sendmail_path, cf->sendmail_config, err, errsize);
 		q->be = &ctlq_sendmail;
 	} else {

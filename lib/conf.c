@@ -48,7 +48,11 @@
 #define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
 #endif
 
-enum conf_type { CT_STRING, CT_LIST, CT_SIZE, CT_BOOL, CT_ACTION };
+enum conf_type { CT_STRING, CT_LIST, CT_SIZE, CT_BOOL, CT_ACTION, CT_ENUM };
+
+/* The words of each CT_ENUM setting, in the order of its enum. */
+static const char *const guidance_senders_words[] = { "authenticated", "local", "all", NULL };
+static const char *const mta_words[] = { "auto", "postfix", "sendmail", NULL };
 
 struct conf_def {
 	const char	*name;
@@ -56,53 +60,58 @@ struct conf_def {
 	size_t		 offset;	/* into struct conf */
 	const char	*def;		/* default, as text */
 	size_t		 min, max;	/* CT_SIZE range */
+	const char *const *words;	/* CT_ENUM: its words, NULL-terminated */
 };
 
 #define F(field) offsetof(struct conf, field)
 
 static const struct conf_def conf_table[] = {
-	{ "site",		CT_STRING, F(site),	"submission", 0, 0 },
-	{ "texts",		CT_STRING, F(texts),	"", 0, 0 },
-	{ "socket",		CT_STRING, F(socket),	"unix:/run/ccguard/ccguard.sock", 0, 0 },
-	{ "user",		CT_STRING, F(user),	"ccguard", 0, 0 },
-	{ "rules",		CT_LIST,   F(rules),	CCGUARD_RULESDIR "/kernel-security.rules", 0, 0 },
-	{ "on_error",		CT_ACTION, F(on_error),	"tempfail", 0, 0 },
-	{ "on_limit",		CT_ACTION, F(on_limit),	"tempfail", 0, 0 },
-	{ "max_header_bytes",	CT_SIZE,   F(limits.max_header_bytes), "4194304", 4096, (size_t)1 << 30 },
-	{ "max_addresses",	CT_SIZE,   F(limits.max_addresses), "50000", 10, 10000000 },
-	{ "max_recipients",	CT_SIZE,   F(limits.max_recipients), "10000", 1, 10000000 },
-	{ "mta_header_size_limit", CT_SIZE, F(limits.mta_header_size_limit), "102400", 0, (size_t)1 << 30 },
-	{ "mta_header_token_limit", CT_SIZE, F(limits.mta_header_token_limit), "10240", 0, (size_t)1 << 30 },
-	{ "log_pass",		CT_BOOL,   F(log_pass),	"yes", 0, 0 },
-	{ "hostname",		CT_STRING, F(hostname),	"", 0, 0 },
-	{ "hold_header",	CT_STRING, F(hold_header), "X-Ccguard-Hold", 0, 0 },
-	{ "guidance",		CT_BOOL,   F(guidance),	"yes", 0, 0 },
-	{ "guidance_from",	CT_STRING, F(guidance_from), "", 0, 0 },
-	{ "guidance_senders",	CT_STRING, F(guidance_senders), "authenticated", 0, 0 },
-	{ "guidance_rate",	CT_SIZE,   F(guidance_rate), "3", 0, 1000000 },
-	{ "guidance_subject",	CT_BOOL,   F(guidance_subject), "no", 0, 0 },
-	{ "moderator",		CT_STRING, F(moderator), "", 0, 0 },
-	{ "sendmail_path",	CT_STRING, F(sendmail_path), "/usr/sbin/sendmail", 0, 0 },
-	{ "notify_smtp",	CT_STRING, F(notify_smtp), "", 0, 0 },
-	{ "release_key",	CT_STRING, F(release_key), CCGUARD_CONFDIR "/release.key", 0, 0 },
-	{ "moderator_template",	CT_STRING, F(moderator_template), CCGUARD_RULESDIR "/moderator-notice.txt", 0, 0 },
-	{ "postfix_config",	CT_STRING, F(postfix_config), "", 0, 0 },
-	{ "mta",		CT_STRING, F(mta),	"auto", 0, 0 },
-	{ "sendmail_config",	CT_STRING, F(sendmail_config), "/etc/mail/sendmail.cf", 0, 0 },
-	{ "notify_timeout",	CT_SIZE,   F(notify_timeout), "30", 1, 600 },
-	{ "command_address",	CT_STRING, F(command_address), "", 0, 0 },
-	{ "command_spool",	CT_STRING, F(command_spool), "/var/spool/ccguard/commands", 0, 0 },
-	{ "command_state",	CT_STRING, F(command_state), "/var/lib/ccguard/used-tokens", 0, 0 },
-	{ "command_max_size",	CT_SIZE,   F(command_max_size), "262144", 1024, 16777216 },
-	{ "command_token_lifetime", CT_SIZE, F(command_token_lifetime), "604800", 60, 31536000 },
-	{ "command_authserv_id", CT_STRING, F(command_authserv_id), "", 0, 0 },
-	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 1, 31536000 },
-	{ "digest_min_age",	CT_SIZE,   F(digest_min_age), "86400", 0, 31536000 },
+	{ "site",		CT_STRING, F(site),	"submission", 0, 0, NULL },
+	{ "texts",		CT_STRING, F(texts),	"", 0, 0, NULL },
+	{ "socket",		CT_STRING, F(socket),	"unix:/run/ccguard/ccguard.sock", 0, 0, NULL },
+	{ "user",		CT_STRING, F(user),	"ccguard", 0, 0, NULL },
+	{ "rules",		CT_LIST,   F(rules),	CCGUARD_RULESDIR "/kernel-security.rules", 0, 0, NULL },
+	{ "on_error",		CT_ACTION, F(on_error),	"tempfail", 0, 0, NULL },
+	{ "on_limit",		CT_ACTION, F(on_limit),	"tempfail", 0, 0, NULL },
+	{ "max_header_bytes",	CT_SIZE,   F(limits.max_header_bytes), "4194304", 4096, (size_t)1 << 30, NULL },
+	{ "max_addresses",	CT_SIZE,   F(limits.max_addresses), "50000", 10, 10000000, NULL },
+	{ "max_recipients",	CT_SIZE,   F(limits.max_recipients), "10000", 1, 10000000, NULL },
+	{ "mta_header_size_limit", CT_SIZE, F(limits.mta_header_size_limit), "102400", 0, (size_t)1 << 30, NULL },
+	{ "mta_header_token_limit", CT_SIZE, F(limits.mta_header_token_limit), "10240", 0, (size_t)1 << 30, NULL },
+	{ "log_pass",		CT_BOOL,   F(log_pass),	"yes", 0, 0, NULL },
+	{ "hostname",		CT_STRING, F(hostname),	"", 0, 0, NULL },
+	{ "hold_header",	CT_STRING, F(hold_header), "X-Ccguard-Hold", 0, 0, NULL },
+	{ "guidance",		CT_BOOL,   F(guidance),	"yes", 0, 0, NULL },
+	{ "guidance_from",	CT_STRING, F(guidance_from), "", 0, 0, NULL },
+	{ "guidance_senders",	CT_ENUM,   F(guidance_senders), "authenticated", 0, 0,
+	    guidance_senders_words },
+	{ "guidance_rate",	CT_SIZE,   F(guidance_rate), "3", 0, 1000000, NULL },
+	{ "guidance_subject",	CT_BOOL,   F(guidance_subject), "no", 0, 0, NULL },
+	{ "moderator",		CT_STRING, F(moderator), "", 0, 0, NULL },
+	{ "sendmail_path",	CT_STRING, F(sendmail_path), "/usr/sbin/sendmail", 0, 0, NULL },
+	{ "notify_smtp",	CT_STRING, F(notify_smtp), "", 0, 0, NULL },
+	{ "release_key",	CT_STRING, F(release_key), CCGUARD_CONFDIR "/release.key", 0, 0, NULL },
+	{ "moderator_template",	CT_STRING, F(moderator_template), CCGUARD_RULESDIR "/moderator-notice.txt", 0, 0, NULL },
+	{ "postfix_config",	CT_STRING, F(postfix_config), "", 0, 0, NULL },
+	{ "mta",		CT_ENUM,   F(mta),	"auto", 0, 0, mta_words },
+	{ "sendmail_config",	CT_STRING, F(sendmail_config), "/etc/mail/sendmail.cf", 0, 0, NULL },
+	{ "notify_timeout",	CT_SIZE,   F(notify_timeout), "30", 1, 600, NULL },
+	{ "command_address",	CT_STRING, F(command_address), "", 0, 0, NULL },
+	{ "command_spool",	CT_STRING, F(command_spool), "/var/spool/ccguard/commands", 0, 0, NULL },
+	{ "command_state",	CT_STRING, F(command_state), "/var/lib/ccguard/used-tokens", 0, 0, NULL },
+	{ "command_max_size",	CT_SIZE,   F(command_max_size), "262144", 1024, 16777216, NULL },
+	{ "command_token_lifetime", CT_SIZE, F(command_token_lifetime), "604800", 60, 31536000, NULL },
+	{ "command_authserv_id", CT_STRING, F(command_authserv_id), "", 0, 0, NULL },
+	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 1, 31536000, NULL },
+	{ "digest_min_age",	CT_SIZE,   F(digest_min_age), "86400", 0, 31536000, NULL },
 };
 
 #define CONF_NDEFS (sizeof(conf_table) / sizeof(conf_table[0]))
 
 _Static_assert(CONF_NDEFS <= CONF_MAX_SETTINGS, "raise CONF_MAX_SETTINGS");
+/* CT_ENUM settings are stored through an int. */
+_Static_assert(sizeof(enum guidance_senders) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_mta) == sizeof(int), "enum size");
 
 /* conf_find - the table entry of a setting, or NULL */
 static const struct conf_def *
@@ -191,6 +200,18 @@ conf_set(struct conf *c, const struct conf_def *def, const char *value,
 		else
 			diag_error(d, file, line, "%s: bad value \"%s\" (want yes or no)", def->name, value);
 		return 0;
+	case CT_ENUM: {
+		size_t i;
+
+		/* A word not in the list is reported once the file is read. */
+		c->bad_word[def - conf_table] = 1;
+		for (i = 0; def->words[i] != NULL; i++)
+			if (strcmp(value, def->words[i]) == 0) {
+				*(int *)field = (int)i;
+				c->bad_word[def - conf_table] = 0;
+			}
+		return 0;
+	}
 	case CT_ACTION: {
 		enum action a;
 
@@ -462,12 +483,9 @@ conf_load(const char *path, struct diag *d)
 	}
 	if (c->nrules == 0)
 		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
-	if (strcmp(c->guidance_senders, "all") != 0 &&
-	    strcmp(c->guidance_senders, "authenticated") != 0 &&
-	    strcmp(c->guidance_senders, "local") != 0)
+	if (c->bad_word[conf_find("guidance_senders") - conf_table])
 		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
-	if (strcmp(c->mta, "auto") != 0 && strcmp(c->mta, "postfix") != 0 &&
-	    strcmp(c->mta, "sendmail") != 0)
+	if (c->bad_word[conf_find("mta") - conf_table])
 		diag_error(d, c->path, 0, "mta: want auto, postfix or sendmail");
 	if (d->errors > errors)
 		return conf_free(c);
@@ -556,6 +574,9 @@ conf_dump(const struct conf *c, void (*out)(void *, const char *, const char *),
 			break;
 		case CT_ACTION:
 			out(arg, conf_table[i].name, action_name(*(const enum action *)field));
+			break;
+		case CT_ENUM:
+			out(arg, conf_table[i].name, conf_table[i].words[*(const int *)field]);
 			break;
 		}
 	}

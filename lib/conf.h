@@ -21,6 +21,20 @@ struct conf_override {
 
 #define CONF_MAX_SETTINGS 40	/* entries of conf.c's table, at most */
 
+/* guidance_senders: which senders may get guidance (and refusal notices). */
+enum guidance_senders {
+	GUIDANCE_SENDERS_AUTHENTICATED,	/* SMTP AUTH was used */
+	GUIDANCE_SENDERS_LOCAL,		/* that, or a client on 127.0.0.1 or ::1 */
+	GUIDANCE_SENDERS_ALL,
+};
+
+/* mta: the hold queue ccguardctl works on. */
+enum conf_mta {
+	CONF_MTA_AUTO,			/* Postfix when it is there, else Sendmail */
+	CONF_MTA_POSTFIX,
+	CONF_MTA_SENDMAIL,
+};
+
 struct conf {
 	char		*path;		/* the file read, or "(defaults)" */
 	char		*site;		/* deployment profile name ("site") */
@@ -39,7 +53,7 @@ struct conf {
 	/* Guidance and notices (notify.c). */
 	int		 guidance;	/* send guidance messages at all */
 	char		*guidance_from;
-	char		*guidance_senders;	/* "all", "authenticated" or "local" */
+	enum guidance_senders guidance_senders;	/* who may get guidance */
 	size_t		 guidance_rate;	/* per sender per hour */
 	int		 guidance_subject;	/* may quote the original Subject */
 	char		*moderator;	/* notice address, or "" */
@@ -48,7 +62,7 @@ struct conf {
 	char		*release_key;	/* key file for moderator releases */
 	char		*moderator_template;	/* text of the moderator notice */
 	char		*postfix_config;	/* Postfix config dir for ccguardctl, or "" */
-	char		*mta;		/* ccguardctl's queue: "auto", "postfix" or "sendmail" */
+	enum conf_mta	 mta;		/* ccguardctl's queue */
 	char		*sendmail_config;	/* Sendmail's sendmail.cf, for ccguardctl */
 	size_t		 notify_timeout;	/* seconds to submit one notice */
 	/* Moderation by mail (modcmd.c, ctl_mail.c). */
@@ -63,6 +77,7 @@ struct conf {
 	struct conf_override *overrides;	/* profile's first, then ccguard.conf's */
 	size_t		 noverrides;
 	unsigned char	 given[CONF_MAX_SETTINGS];	/* set in ccguard.conf */
+	unsigned char	 bad_word[CONF_MAX_SETTINGS];	/* a CT_ENUM not one of its words */
 };
 
 struct conf *conf_load(const char *path, struct diag *);

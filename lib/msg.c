@@ -81,6 +81,7 @@ msg_free(struct msg *m)
 	return NULL;
 }
 
+/* msg_fail - remember the first internal error */
 static void
 msg_fail(struct msg *m, const char *what)
 {
@@ -88,11 +89,31 @@ msg_fail(struct msg *m, const char *what)
 		m->error = what;
 }
 
-static void
-msg_limit(struct msg *m, const char *what)
+static const char *const limit_names[] = {
+	[MSG_LIMIT_NONE] = NULL,
+	[MSG_LIMIT_ROUTE_HOPS] = "max_route_hops",
+	[MSG_LIMIT_ADDRESSES] = "max_addresses",
+	[MSG_LIMIT_RECIPIENTS] = "max_recipients",
+	[MSG_LIMIT_HEADER_BYTES] = "max_header_bytes",
+	[MSG_LIMIT_MTA_HEADER_SIZE] = "mta_header_size_limit",
+	[MSG_LIMIT_MTA_HEADER_TOKENS] = "mta_header_token_limit",
+};
+
+/* msg_limit_name - the setting a limit is named by, or NULL for none */
+const char *
+msg_limit_name(enum msg_limit_id id)
 {
-	if (m->limit == NULL)
-		m->limit = what;
+	return (size_t)id < sizeof(limit_names) / sizeof(limit_names[0]) ? limit_names[id] : NULL;
+}
+
+/* msg_limit - remember the first limit reached */
+static void
+msg_limit(struct msg *m, enum msg_limit_id id)
+{
+	if (m->limit_id == MSG_LIMIT_NONE) {
+		m->limit_id = id;
+		m->limit = msg_limit_name(id);
+	}
 }
 
 /* msg_set_string - replace a string field with a copy of value */
@@ -123,7 +144,7 @@ msg_record_addr(void *arg, const char *addr, int how)
 	uintptr_t pos;
 
 	if (how & ADDR_HOW_CUT)
-		msg_limit(m, "max_route_hops");
+		msg_limit(m, MSG_LIMIT_ROUTE_HOPS);
 	if (m->index == NULL && (m->index = strmap_new(16)) == NULL)
 		return ADDR_NOMEM;
 	if ((pos = (uintptr_t)strmap_get(m->index, addr)) != 0) {
@@ -132,7 +153,7 @@ msg_record_addr(void *arg, const char *addr, int how)
 		return ADDR_OK;
 	}
 	if (m->naddrs >= m->limits.max_addresses) {
-		msg_limit(m, "max_addresses");
+		msg_limit(m, MSG_LIMIT_ADDRESSES);
 		return ADDR_STOP;
 	}
 	if (m->naddrs == m->caddrs) {
@@ -184,7 +205,7 @@ msg_add_rcpt(struct msg *m, const char *arg)
 	struct addr_ctx ac = { m, ADDR_SRC_ENVELOPE };
 
 	if (++m->nrcpts > m->limits.max_recipients) {
-		msg_limit(m, "max_recipients");
+		msg_limit(m, MSG_LIMIT_RECIPIENTS);
 		return;
 	}
 	if (addr_from_envelope(arg, msg_record_addr, &ac) == ADDR_NOMEM)
@@ -199,11 +220,11 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	struct addr_ctx ac = { m, addr_source_from_header_name(name) };
 	int r;
 
-	if (m->limit != NULL && strcmp(m->limit, "max_header_bytes") == 0)
+	if (m->limit_id == MSG_LIMIT_HEADER_BYTES)
 		return;
 	if (len > m->limits.max_header_bytes ||
 	    m->header_bytes > m->limits.max_header_bytes - len) {
-		msg_limit(m, "max_header_bytes");
+		msg_limit(m, MSG_LIMIT_HEADER_BYTES);
 		return;
 	}
 	if (m->nheaders == m->cheaders) {
@@ -233,7 +254,7 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	 */
 	if (ac.source != 0 && m->limits.mta_header_size_limit > 0 &&
 	    len + MSG_MTA_CUT_SLACK >= m->limits.mta_header_size_limit)
-		msg_limit(m, "mta_header_size_limit");
+		msg_limit(m, MSG_LIMIT_MTA_HEADER_SIZE);
 	/*
 	 * When Postfix rewrites an address header (mail from its own
 	 * network), it drops every token past header_address_token_limit.
@@ -244,7 +265,7 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 		size_t near = limit - MSG_MTA_TOKEN_SLACK(limit);
 
 		if (strlen(value) >= near && smtp_path_token_count(value, near) >= near)
-			msg_limit(m, "mta_header_token_limit");
+			msg_limit(m, MSG_LIMIT_MTA_HEADER_TOKENS);
 	}
 	if (ac.source != 0) {
 		r = addr_from_header(value, msg_record_addr, &ac);

@@ -46,6 +46,17 @@ struct msg_header {
 	char	*value;
 };
 
+/* The limits a message can reach; msg_limit_name() gives each its setting's name. */
+enum msg_limit_id {
+	MSG_LIMIT_NONE,
+	MSG_LIMIT_ROUTE_HOPS,		/* max_route_hops */
+	MSG_LIMIT_ADDRESSES,		/* max_addresses */
+	MSG_LIMIT_RECIPIENTS,		/* max_recipients */
+	MSG_LIMIT_HEADER_BYTES,		/* max_header_bytes */
+	MSG_LIMIT_MTA_HEADER_SIZE,	/* mta_header_size_limit */
+	MSG_LIMIT_MTA_HEADER_TOKENS,	/* mta_header_token_limit */
+};
+
 struct msg {
 	struct msg_limits limits;
 	char	*sender;	/* canonical envelope sender; NULL for <> */
@@ -61,10 +72,12 @@ struct msg {
 	char	*auth;		/* SMTP AUTH user, or NULL */
 	char	*client;	/* "host[addr]" for logs, or NULL */
 	int	 body_flags;	/* MIME_* facts (only when a rule asks) */
-	const char *limit;	/* the first limit reached, or NULL */
+	const char *limit;	/* the first limit reached (its name), or NULL */
+	enum msg_limit_id limit_id;	/* the same, as a value */
 	const char *error;	/* the first internal error, or NULL */
 };
 
+const char *msg_limit_name(enum msg_limit_id);
 struct msg *msg_new(const struct msg_limits *);
 void	msg_reset(struct msg *);
 struct msg *msg_free(struct msg *);

@@ -180,10 +180,10 @@ notify_gate(const struct conf *c, const struct msg *m)
 const char *
 notify_class_gate(const struct conf *c, const char *sender_class)
 {
-	if (strcmp(c->guidance_senders, "all") == 0 ||
+	if (c->guidance_senders == GUIDANCE_SENDERS_ALL ||
 	    strcmp(sender_class, "authenticated") == 0)
 		return NULL;
-	if (strcmp(c->guidance_senders, "local") == 0)
+	if (c->guidance_senders == GUIDANCE_SENDERS_LOCAL)
 		return strcmp(sender_class, "local") == 0 ? NULL :
 		    "sender neither authenticated nor local: it could be forged";
 	return "sender not authenticated: it could be forged";

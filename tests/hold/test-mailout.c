@@ -370,8 +370,7 @@ test_gates(struct policy *p)
 	free(m->auth);
 	m->auth = NULL;
 	CHECK(notify_gate(p->conf, m) != NULL, "unauthenticated, guidance_senders=authenticated");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("local");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_LOCAL;
 	CHECK(notify_gate(p->conf, m) != NULL, "remote client, guidance_senders=local");
 	msg_set_string(m, &m->client, "localhost[127.0.0.1]");
 	CHECK(notify_gate(p->conf, m) == NULL, "127.0.0.1 is local");
@@ -379,11 +378,9 @@ test_gates(struct policy *p)
 	CHECK(notify_gate(p->conf, m) == NULL, "::1 is local");
 	msg_set_string(m, &m->client, "evil[127.0.0.1].example[192.0.2.1]");
 	CHECK(notify_gate(p->conf, m) != NULL, "a host name can not claim 127.0.0.1");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("all");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_ALL;
 	CHECK(notify_gate(p->conf, m) == NULL, "guidance_senders=all");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("authenticated");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_AUTHENTICATED;
 	msg_free(m);
 
 	/* Rate: 3 per hour per sender, counted apart per sender. */
