@@ -462,7 +462,7 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 	via.sendmail_path = cf->sendmail_path;
 	via.postfix_config = ctlq_submit_config(&c->q);
 	via.envelope_from = e->sender;
-	via.timeout = 300;
+	via.timeout = CTL_RESUBMIT_TIMEOUT;
 	if (mailout_submit(&via, keep, nkeep, msgtext.data, msgtext.len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguardctl: %s: re-submission failed, the message stays held: %s\n",
 		    e->queue_id, err);

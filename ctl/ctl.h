@@ -11,6 +11,9 @@
 
 struct policy;
 
+/* Seconds a re-submission with sendmail may take (held release without). */
+#define CTL_RESUBMIT_TIMEOUT	300
+
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2

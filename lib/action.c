@@ -64,7 +64,7 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 	if (v->action == ACTION_PASS && v->nmonitored == 0 && v->origin == ORIGIN_RULES &&
 	    p != NULL && !p->conf->log_pass)
 		return;
-	strbuf_init(&line, 8192);
+	strbuf_init(&line, LOG_LINE_MAX);
 	sanitize_append(&line, m->queue_id != NULL ? m->queue_id : "NOQUEUE", 64, SANITIZE_TOKEN);
 	strbuf_printf(&line, ": action=%s", action_name(v->action));
 	if (v->rule != NULL)

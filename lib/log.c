@@ -46,13 +46,17 @@ log_init(const char *ident, int to_stderr, int to_syslog, int verbose)
 	log_to_syslog = to_syslog;
 }
 
-/* log_emit - the one place that writes a log line */
+/* log_emit - the one place that writes a log line; a longer one is cut, and says so */
 static void
 log_emit(int prio, const char *fmt, va_list ap, const char *suffix)
 {
-	char line[4096];
+	char line[LOG_LINE_MAX + 1];
+	int n;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n > LOG_LINE_MAX)
+		memcpy(line + LOG_LINE_MAX - strlen(LOG_CUT_MARK), LOG_CUT_MARK,
+		    strlen(LOG_CUT_MARK) + 1);
 	if (log_to_syslog)
 		syslog(prio, "%s%s", line, suffix);
 	if (log_to_stderr)

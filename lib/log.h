@@ -6,6 +6,10 @@
 
 #include <stdarg.h>
 
+/* The longest log line; a longer one ends in LOG_CUT_MARK instead. */
+#define LOG_LINE_MAX	8192
+#define LOG_CUT_MARK	"... [cut]"
+
 #define LOG_PRINTF(a, b) __attribute__((__format__(__printf__, a, b)))
 
 void	log_init(const char *ident, int to_stderr, int to_syslog, int verbose);

@@ -34,8 +34,8 @@ ruleset_new(void)
 	    rs->mctx == NULL)
 		return ruleset_free(rs);
 	/* Bounded work per match: a hostile header can not stall a thread. */
-	pcre2_set_match_limit(rs->mctx, 100000);
-	pcre2_set_depth_limit(rs->mctx, 1000);
+	pcre2_set_match_limit(rs->mctx, RULESET_PCRE2_MATCH_LIMIT);
+	pcre2_set_depth_limit(rs->mctx, RULESET_PCRE2_DEPTH_LIMIT);
 	return rs;
 }
 

@@ -8,6 +8,10 @@
 #define CCGUARD_RULESET_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+
+/* The work one pattern match may do (PCRE2's match and depth limits). */
+#define RULESET_PCRE2_MATCH_LIMIT	100000
+#define RULESET_PCRE2_DEPTH_LIMIT	1000
 #include <pcre2.h>
 #include <stddef.h>
 

@@ -70,6 +70,7 @@
 #include "msg.h"
 #include "policy.h"
 #include "release.h"
+#include "reply.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -90,11 +91,27 @@ struct conn {
 	SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH | \
 	SMFIP_NR_BODY | SMFIP_NR_HDR)
 
+/*
+ * Small limits for the message state made with the connection, before a
+ * message starts (each message gets the policy's limits then).
+ */
+#define CONN_INITIAL_HEADER_BYTES	4096
+#define CONN_INITIAL_ADDRESSES		16
+#define CONN_INITIAL_RECIPIENTS		16
+
+/* libmilter's smfi_setmlreply() takes at most this many lines. */
+#define MILTER_REPLY_LINES	32
+_Static_assert(REPLY_MAX_LINES < MILTER_REPLY_LINES, "a reply libmilter can not send");
+
 /* conn_new - empty connection state, or NULL */
 static struct conn *
 conn_new(void)
 {
-	static const struct msg_limits initial = { .max_header_bytes = 4096, .max_addresses = 16, .max_recipients = 16 };
+	static const struct msg_limits initial = {
+		.max_header_bytes = CONN_INITIAL_HEADER_BYTES,
+		.max_addresses = CONN_INITIAL_ADDRESSES,
+		.max_recipients = CONN_INITIAL_RECIPIENTS,
+	};
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -366,10 +383,10 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 static int
 mta_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 {
-	char *l[32] = { NULL };
+	char *l[MILTER_REPLY_LINES] = { NULL };
 	size_t i;
 
-	for (i = 0; i < 32 && lines[i] != NULL; i++)
+	for (i = 0; i < MILTER_REPLY_LINES && lines[i] != NULL; i++)
 		l[i] = lines[i];
 	if (l[0] == NULL)
 		return smfi_setreply(ctx, (char *)code, (char *)dsn, NULL) == MI_SUCCESS ? 0 : -1;
