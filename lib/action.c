@@ -48,6 +48,7 @@
 
 static action_notify_fn action_notifier;
 
+/* action_set_notifier - the function that sends guidance and notices after a verdict */
 void
 action_set_notifier(action_notify_fn fn)
 {
@@ -160,6 +161,7 @@ action_strip(const struct msg *m, const char *name, const struct mta_ops *ops, v
 			    m->queue_id != NULL ? m->queue_id : "NOQUEUE", name);
 }
 
+/* action_apply - carry out a verdict through the MTA; what to answer it */
 enum action_result
 action_apply(const struct policy *p, const struct verdict *v, const struct msg *m,
     const struct mta_ops *ops, void *ctx)

@@ -144,6 +144,7 @@ addr_sources_format(struct strbuf *out, int sources, int how, enum addr_sources_
 		strbuf_puts(out, sources_styles[style].routed);
 }
 
+/* is_ascii - 1 when s has no 8-bit byte */
 static int
 is_ascii(const char *s)
 {
@@ -153,6 +154,7 @@ is_ascii(const char *s)
 	return 1;
 }
 
+/* ascii_lower - lower-case the ASCII letters of s in place */
 static void
 ascii_lower(char *s)
 {
@@ -485,7 +487,7 @@ addr_emit_routed(const char *addr, addr_sink_fn sink, void *arg, int how, int ke
 }
 
 /*
- * addr_emit - normalise one candidate and hand it to the sink, with the
+ * addr_emit_form - normalise one candidate and hand it to the sink, with the
  * addresses its routes lead to; form is CANON_QUOTED or CANON_INTERNAL.
  */
 static int
@@ -654,6 +656,7 @@ struct addr_walk {
 	int		 error;
 };
 
+/* addr_gmime_warning - GMime's parser warning callback: the header did not parse cleanly */
 static void
 addr_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
@@ -664,6 +667,7 @@ addr_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 		w->warned = 1;
 }
 
+/* count_unquoted_at - the number of '@' outside quoted strings */
 static size_t
 count_unquoted_at(const char *s)
 {
@@ -740,6 +744,7 @@ addr_walk_list(InternetAddressList *list, struct addr_walk *w, int depth)
 	return ADDR_OK;
 }
 
+/* is_token_delim - does c end a bare address token? */
 static int
 is_token_delim(unsigned char c)
 {

@@ -14,6 +14,7 @@
 
 #include "diag.h"
 
+/* diag_init - an empty collection of diagnostics */
 void
 diag_init(struct diag *d)
 {
@@ -24,6 +25,7 @@ diag_init(struct diag *d)
 static void diag_add(struct diag *, const char *, int, const char *, const char *, va_list)
     __attribute__((__format__(__printf__, 5, 0)));
 
+/* diag_add - append one "file:line: kind message" line */
 static void
 diag_add(struct diag *d, const char *file, int line, const char *kind,
     const char *fmt, va_list ap)
@@ -37,6 +39,7 @@ diag_add(struct diag *d, const char *file, int line, const char *kind,
 		strbuf_printf(&d->text, "%s: %s%s\n", file, kind, msg);
 }
 
+/* diag_error - record an error at file:line */
 void
 diag_error(struct diag *d, const char *file, int line, const char *fmt, ...)
 {
@@ -48,6 +51,7 @@ diag_error(struct diag *d, const char *file, int line, const char *fmt, ...)
 	d->errors++;
 }
 
+/* diag_warning - record a warning at file:line */
 void
 diag_warning(struct diag *d, const char *file, int line, const char *fmt, ...)
 {
@@ -59,6 +63,7 @@ diag_warning(struct diag *d, const char *file, int line, const char *fmt, ...)
 	d->warnings++;
 }
 
+/* diag_free - free the collected text */
 void
 diag_free(struct diag *d)
 {

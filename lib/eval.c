@@ -150,6 +150,7 @@ mark_id(void *arg, int id)
 	ec->ids[ec->nids++] = id;
 }
 
+/* mark_sender - strmap callback: the sender is in list id */
 static void
 mark_sender(void *arg, int id)
 {
@@ -158,6 +159,7 @@ mark_sender(void *arg, int id)
 	ec->sender_in[id] = 1;
 }
 
+/* mark_found - strmap callback: an address is in the list wanted */
 static void
 mark_found(void *arg, int id)
 {
@@ -273,6 +275,7 @@ collect_matches(struct eval_state *st, const struct rule *r, struct verdict *v)
 	return 0;
 }
 
+/* verdict_set_code - the SMTP code of a verdict: the rule's, or the default */
 static void
 verdict_set_code(struct verdict *v, enum action a, const struct rule *r)
 {
@@ -286,6 +289,7 @@ verdict_set_code(struct verdict *v, enum action a, const struct rule *r)
 		verdict_default_code(1, v->origin != ORIGIN_RULES, v->code, v->dsn);
 }
 
+/* is_stopping - does this action end the evaluation of later rules? */
 static int
 is_stopping(enum action a)
 {
@@ -433,6 +437,7 @@ eval_prepare(struct eval_state *st, const struct ruleset *rs, const struct msg *
 /* Kleene logic for eval_body_matters(): the body's facts are not known yet. */
 enum tri { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN };
 
+/* cond_eval3 - a condition in three-valued logic, the body unknown */
 static enum tri
 cond_eval3(struct eval_state *st, const struct cond *c)
 {
@@ -462,7 +467,7 @@ cond_eval3(struct eval_state *st, const struct cond *c)
 }
 
 /*
- * eval_body_matters - could the body's MIME facts change this message's
+ * eval_body_matters_cached - could the body's MIME facts change this message's
  * verdict (or what monitor mode logs)? Rules are walked in order with the
  * body unknown: the first rule that holds whatever the body says decides,
  * so the body cannot matter; a rule whose outcome depends on the body

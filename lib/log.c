@@ -70,12 +70,14 @@ log_emit(int prio, const char *fmt, va_list ap, const char *suffix)
 	va_end(ap);				\
 } while (0)
 
+/* log_info - log an informational line */
 void
 log_info(const char *fmt, ...)
 {
 	LOG_BODY(LOG_INFO, "");
 }
 
+/* log_debug - log a line only when verbose */
 void
 log_debug(const char *fmt, ...)
 {
@@ -83,12 +85,14 @@ log_debug(const char *fmt, ...)
 		LOG_BODY(LOG_DEBUG, "");
 }
 
+/* log_warnx - log a warning */
 void
 log_warnx(const char *fmt, ...)
 {
 	LOG_BODY(LOG_WARNING, "");
 }
 
+/* log_warn - log a warning with errno's text appended */
 void
 log_warn(const char *fmt, ...)
 {
@@ -98,6 +102,7 @@ log_warn(const char *fmt, ...)
 	LOG_BODY(LOG_WARNING, suffix);
 }
 
+/* fatal - log an error with errno's text and exit (startup only) */
 void
 fatal(const char *fmt, ...)
 {
@@ -108,6 +113,7 @@ fatal(const char *fmt, ...)
 	exit(EX_OSERR);
 }
 
+/* fatalx - log an error and exit with EX_CONFIG (startup only) */
 void
 fatalx(const char *fmt, ...)
 {

@@ -22,6 +22,7 @@ static const struct {
 	{ "executable",		MIME_EXECUTABLE },
 };
 
+/* mime_flag_from_name - the MIME_* flag a rule-file word names, or 0 */
 int
 mime_flag_from_name(const char *s)
 {

@@ -29,6 +29,7 @@
 #include "smtp_path.h"
 #include "strmap.h"
 
+/* msg_new - an empty message with these limits, or NULL */
 struct msg *
 msg_new(const struct msg_limits *limits)
 {
@@ -70,6 +71,7 @@ msg_reset(struct msg *m)
 	}
 }
 
+/* msg_free - free a message; returns NULL */
 struct msg *
 msg_free(struct msg *m)
 {
@@ -177,6 +179,7 @@ msg_record_addr(void *arg, const char *addr, int how)
 	return ADDR_OK;
 }
 
+/* msg_keep_sender - address sink: keep the first plain address as the sender */
 static int
 msg_keep_sender(void *arg, const char *addr, int how)
 {

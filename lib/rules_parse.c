@@ -85,6 +85,7 @@ struct parser {
 	int		 depth;
 };
 
+/* tok_desc - the current token, described for a diagnostic */
 static const char *
 tok_desc(const struct lexer *lx)
 {
@@ -102,6 +103,7 @@ tok_desc(const struct lexer *lx)
 	}
 }
 
+/* is_word_char - can c be part of a bare word? */
 static int
 is_word_char(unsigned char c)
 {
@@ -221,6 +223,7 @@ lex_token(struct parser *ps)
 	lx->tok = T_WORD;
 }
 
+/* is_word - is the current token the bare word w? */
 static int
 is_word(const struct parser *ps, const char *w)
 {
@@ -281,6 +284,7 @@ recover(struct parser *ps, int inblock)
 	}
 }
 
+/* valid_name - is s usable as a list or rule name? */
 static int
 valid_name(const char *s)
 {
@@ -637,6 +641,7 @@ parse_list(struct parser *ps)
 	lex(ps);
 }
 
+/* cond_new - a new condition node of kind, or NULL (diagnosed) */
 static struct cond *
 cond_new(struct parser *ps, enum cond_kind kind)
 {
@@ -667,6 +672,7 @@ static const struct {
 	{ "resent-cc",	ADDR_SRC_RESENT_CC },
 };
 
+/* scope_from_name - the ADDR_SRC_* bits a scope word names, or 0 */
 static int
 scope_from_name(const char *s)
 {
@@ -802,6 +808,7 @@ bad:
 	return NULL;
 }
 
+/* parse_factor - a condition: not, parentheses or one test */
 static struct cond *
 parse_factor(struct parser *ps)
 {
@@ -843,6 +850,7 @@ parse_factor(struct parser *ps)
 	return c;
 }
 
+/* parse_binary - sub-expressions joined by op, left to right */
 static struct cond *
 parse_binary(struct parser *ps, const char *op, enum cond_kind kind,
     struct cond *(*sub)(struct parser *))
@@ -869,12 +877,14 @@ parse_binary(struct parser *ps, const char *op, enum cond_kind kind,
 	return left;
 }
 
+/* parse_term - factors joined by 'and' */
 static struct cond *
 parse_term(struct parser *ps)
 {
 	return parse_binary(ps, "and", COND_AND, parse_factor);
 }
 
+/* parse_expr - terms joined by 'or' */
 static struct cond *
 parse_expr(struct parser *ps)
 {
@@ -1315,6 +1325,7 @@ rules_parse_file(struct ruleset *rs, const char *path, struct diag *d)
 	return r;
 }
 
+/* resolve_cond - turn the list names of a condition tree into indexes */
 static void
 resolve_cond(struct ruleset *rs, struct cond *c, struct diag *d)
 {

@@ -19,6 +19,7 @@
 #include "strmap.h"
 #include "template.h"
 
+/* ruleset_new - an empty ruleset with its maps and match context, or NULL */
 struct ruleset *
 ruleset_new(void)
 {
@@ -56,12 +57,14 @@ ruleset_cond_free(struct cond *c)
 
 static void ruleset_free_prefilters(struct ruleset *);
 
+/* free_template - strmap value destructor for templates */
 static void
 free_template(void *t)
 {
 	template_free(t);
 }
 
+/* ruleset_free - free a ruleset and all it owns; returns NULL */
 struct ruleset *
 ruleset_free(struct ruleset *rs)
 {
@@ -116,6 +119,7 @@ ruleset_free(struct ruleset *rs)
 	return NULL;
 }
 
+/* ruleset_find_list - the list named name, or NULL */
 int
 ruleset_find_list(const struct ruleset *rs, const char *name)
 {
@@ -127,6 +131,7 @@ ruleset_find_list(const struct ruleset *rs, const char *name)
 	return -1;
 }
 
+/* ruleset_find_rule - the rule named name, or NULL */
 struct rule *
 ruleset_find_rule(const struct ruleset *rs, const char *name)
 {
@@ -156,6 +161,7 @@ ruleset_intern_file(struct ruleset *rs, const char *path)
 	return nf[rs->nfiles++];
 }
 
+/* ruleset_needs_header - does any rule look at header name? */
 int
 ruleset_needs_header(const struct ruleset *rs, const char *name)
 {

@@ -50,6 +50,7 @@ selftest_example_msg(const struct example *ex)
 	return m;
 }
 
+/* selftest_run - check every rule's examples against the rules; failures diagnosed */
 int
 selftest_run(const struct ruleset *rs, struct diag *d)
 {
@@ -162,6 +163,7 @@ find_overlap(const char *key, void *value, void *arg)
 		oc->found = key;
 }
 
+/* selftest_lint - warn about rules that can never fire or shadow others */
 void
 selftest_lint(const struct ruleset *rs, struct diag *d)
 {

@@ -105,6 +105,7 @@ collect(struct path_tokens *pt, struct token *t, const char *s,
 	return s;
 }
 
+/* atom_stop - does c end an atom? */
 static int
 atom_stop(unsigned char c, unsigned char unused)
 {
@@ -112,6 +113,7 @@ atom_stop(unsigned char c, unsigned char unused)
 	return is_path_space(c) || is_operator(c);
 }
 
+/* close_stop - does c close the bracket being read? */
 static int
 close_stop(unsigned char c, unsigned char close)
 {
@@ -220,6 +222,7 @@ tokenize(struct path_tokens *pt, const char *s)
 	}
 }
 
+/* is_word - is a token of this type a word of a local part? */
 static int
 is_word(int type)
 {

@@ -21,6 +21,7 @@
 
 #include "strbuf.h"
 
+/* strbuf_init - an empty buffer that never grows beyond max bytes (0: no limit) */
 void
 strbuf_init(struct strbuf *sb, size_t max)
 {
@@ -62,6 +63,7 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 	return STRBUF_OK;
 }
 
+/* strbuf_append - append n bytes; STRBUF_OK or why not */
 int
 strbuf_append(struct strbuf *sb, const char *s, size_t n)
 {
@@ -76,18 +78,21 @@ strbuf_append(struct strbuf *sb, const char *s, size_t n)
 	return STRBUF_OK;
 }
 
+/* strbuf_puts - append a string */
 int
 strbuf_puts(struct strbuf *sb, const char *s)
 {
 	return strbuf_append(sb, s, strlen(s));
 }
 
+/* strbuf_putc - append one character */
 int
 strbuf_putc(struct strbuf *sb, char c)
 {
 	return strbuf_append(sb, &c, 1);
 }
 
+/* strbuf_printf - append formatted text */
 int
 strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 {
@@ -118,6 +123,7 @@ strbuf_reset(struct strbuf *sb)
 		sb->data[0] = '\0';
 }
 
+/* strbuf_free - free the text and empty the buffer */
 void
 strbuf_free(struct strbuf *sb)
 {
@@ -127,6 +133,7 @@ strbuf_free(struct strbuf *sb)
 	sb->error = STRBUF_OK;
 }
 
+/* strbuf_steal - hand the text to the caller (malloc'd, or NULL) and empty the buffer */
 char *
 strbuf_steal(struct strbuf *sb)
 {
@@ -140,6 +147,7 @@ strbuf_steal(struct strbuf *sb)
 	return p;
 }
 
+/* strbuf_str - the text so far, "" when empty */
 const char *
 strbuf_str(const struct strbuf *sb)
 {

@@ -163,6 +163,7 @@ conn_quiet(const struct conn *c, unsigned long nr_flag)
 	return c != NULL && (c->nr & nr_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* conn_get - the connection state libmilter keeps for us */
 static struct conn *
 conn_get(SMFICTX *ctx)
 {
@@ -380,6 +381,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 }
 
 /* libmilter side of struct mta_ops */
+/* mta_setreply - mta_ops: set a (multi-line) SMTP reply */
 static int
 mta_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 {
@@ -398,18 +400,21 @@ mta_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 	    (char *)NULL) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_addheader - mta_ops: add a header */
 static int
 mta_addheader(void *ctx, const char *name, const char *value)
 {
 	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_delheader - mta_ops: remove the index-th header of a name */
 static int
 mta_delheader(void *ctx, const char *name, int index)
 {
 	return smfi_chgheader(ctx, (char *)name, index, NULL) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_quarantine - mta_ops: put the message in the MTA's hold queue */
 static int
 mta_quarantine(void *ctx, const char *reason)
 {
@@ -466,6 +471,7 @@ cb_eom(SMFICTX *ctx)
 	}
 }
 
+/* cb_abort - xxabort: the message was given up; forget it */
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
@@ -476,6 +482,7 @@ cb_abort(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* cb_close - xxclose: the connection ended; free its state */
 static sfsistat
 cb_close(SMFICTX *ctx)
 {

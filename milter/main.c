@@ -61,6 +61,7 @@
 
 static const char *conf_path;		/* NULL: the default, if it exists */
 
+/* usage - print the command line synopsis */
 static void
 usage(FILE *fp)
 {
@@ -114,6 +115,7 @@ load_policy(int to_log)
 	return p;
 }
 
+/* print_setting - conf_dump callback for ccguard -n -v: "name = value" */
 static void
 print_setting(void *arg, const char *name, const char *value)
 {
@@ -311,6 +313,7 @@ drop_privileges(const char *user, const char *socket_spec)
 	log_info("running as %s", user);
 }
 
+/* main - parse the command line; check, test or run the daemon */
 int
 main(int argc, char *argv[])
 {
