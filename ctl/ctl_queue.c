@@ -498,13 +498,28 @@ ctlq_entry_clear(struct ctlq_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* ctlq_entries_push - append e to the array (taking it); -1 and e cleared when out of memory */
+int
+ctlq_entries_push(struct ctlq_entry **v, size_t *n, struct ctlq_entry *e)
+{
+	struct ctlq_entry *nv;
+
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		ctlq_entry_clear(e);
+		return -1;
+	}
+	*v = nv;
+	nv[(*n)++] = *e;
+	return 0;
+}
+
 /* ctlq_list - every queued message, from postqueue -j */
 int
 ctlq_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t errsize)
 {
 	const char *argv[6];
 	char path[4096], *text, *line, *save = NULL;
-	struct ctlq_entry e, *v = NULL, *nv;
+	struct ctlq_entry e, *v = NULL;
 	size_t len, i, cnt = 0;
 
 	*out = NULL;
@@ -523,15 +538,12 @@ ctlq_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t 
 			free(text);
 			return -1;
 		}
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*nv))) == NULL) {
-			ctlq_entry_clear(&e);
+		if (ctlq_entries_push(&v, &cnt, &e) < 0) {
 			ctlq_entries_free(v, cnt);
 			free(text);
 			diag_set(err, errsize, "out of memory");
 			return -1;
 		}
-		v = nv;
-		v[cnt++] = e;
 	}
 	free(text);
 	*out = v;

@@ -58,6 +58,7 @@ int	ctlq_init(struct ctlq *, const char *config, char *err, size_t errsize);
 void	ctlq_clear(struct ctlq *);
 int	ctlq_list(struct ctlq *, struct ctlq_entry **, size_t *, char *err, size_t errsize);
 void	ctlq_entries_free(struct ctlq_entry *, size_t);
+int	ctlq_entries_push(struct ctlq_entry **, size_t *, struct ctlq_entry *);
 void	ctlq_entry_clear(struct ctlq_entry *);
 int	ctlq_parse_json_line(const char *line, struct ctlq_entry *);
 int	ctlq_cat(struct ctlq *, const char *qid, int body, char **out, size_t *len,

@@ -321,7 +321,7 @@ sm_run(struct ctlq *q, const char *a1, const char *a2, const char *a3, char **ou
 static int
 sm_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t errsize)
 {
-	struct ctlq_entry e, *v = NULL, *nv;
+	struct ctlq_entry e, *v = NULL;
 	char *text, *line, *save = NULL, id[64];
 	size_t cnt = 0;
 	int r;
@@ -353,15 +353,12 @@ sm_list(struct ctlq *q, struct ctlq_entry **out, size_t *n, char *err, size_t er
 			free(text);
 			return -1;
 		}
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*nv))) == NULL) {
-			ctlq_entry_clear(&e);
+		if (ctlq_entries_push(&v, &cnt, &e) < 0) {
 			ctlq_entries_free(v, cnt);
 			free(text);
 			diag_set(err, errsize, "out of memory");
 			return -1;
 		}
-		v = nv;
-		v[cnt++] = e;
 	}
 	free(text);
 	*out = v;
