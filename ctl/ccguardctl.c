@@ -60,6 +60,7 @@
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
+#include "hdrblock.h"
 #include "holdhdr.h"
 #include "log.h"
 #include "mailout.h"
@@ -171,7 +172,7 @@ load_headers(struct ctl *c, const char *qid, char **text, struct msg_header **h,
 		fprintf(stderr, "ccguardctl: %s: %s\n", qid, err);
 		return -1;
 	}
-	if (ctlq_headers_parse(*text, h, n) < 0) {
+	if (hdrblock_parse(*text, h, n) < 0) {
 		fprintf(stderr, "ccguardctl: %s: out of memory\n", qid);
 		free(*text);
 		return -1;
@@ -229,7 +230,7 @@ cmd_list(struct ctl *c, int json)
 		rule = reason = NULL;
 		if (load_headers(c, e->queue_id, &text, &h, &n) == 0) {
 			holdhdr_parse(c->policy->conf->hold_header, h, n, &rule, &reason);
-			ctlq_headers_free(h, n);
+			hdrblock_headers_free(h, n);
 			free(text);
 		}
 		format_age(e->arrival, age, sizeof(age));
@@ -314,7 +315,7 @@ cmd_show(struct ctl *c, struct ctlq_entry *e, int body)
 	safe_print(stdout, text, strlen(text));
 	free(rule);
 	free(reason);
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 	free(text);
 	if (body) {
 		if (c->q.be->cat(&c->q, e->queue_id, 1, &btext, &blen, err, sizeof(err)) < 0) {
@@ -641,7 +642,7 @@ cmd_reject(struct ctl *c, struct ctlq_entry *e, const char *reason)
 	else if ((why = mailout_suppress_reason(h, n)) == NULL &&
 	    (notice = reject_notice(c->policy, e, h, n, rule, reason, &rcpt, &len)) == NULL)
 		why = "no usable sender address";
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 	free(text);
 	free(rule);
 	free(hold);

@@ -73,6 +73,7 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
+#include "hdrblock.h"
 #include "holdhdr.h"
 #include "log.h"
 #include "mailin.h"
@@ -827,9 +828,9 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 	size_t hlen, n;
 
 	if (c->q.be->cat(&c->q, e->queue_id, 0, &htext, &hlen, err, sizeof(err)) == 0 &&
-	    ctlq_headers_parse(htext, &h, &n) == 0) {
+	    hdrblock_parse(htext, &h, &n) == 0) {
 		holdhdr_parse(cf->hold_header, h, n, &rule, &reason);
-		ctlq_headers_free(h, n);
+		hdrblock_headers_free(h, n);
 	}
 	free(htext);
 	fmt_duration((long long)(now - e->arrival), age, sizeof(age));

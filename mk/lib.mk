@@ -9,6 +9,7 @@ lib_libccguard_a_SOURCES = \
 	lib/conf.c lib/conf.h \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
+	lib/hdrblock.c lib/hdrblock.h \
 	lib/holdhdr.c lib/holdhdr.h \
 	lib/log.c lib/log.h \
 	lib/mailin.c lib/mailin.h \

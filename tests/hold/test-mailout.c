@@ -28,6 +28,7 @@
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
+#include "hdrblock.h"
 #include "holdhdr.h"
 #include "log.h"
 #include "mailout.h"
@@ -704,14 +705,14 @@ test_headers_parse(void)
 	struct msg_header *h;
 	size_t n;
 
-	CHECK(ctlq_headers_parse("To: a@b\nSubject: one\n two\nX-Ccguard-Hold: rule=r; x\n", &h,
+	CHECK(hdrblock_parse("To: a@b\nSubject: one\n two\nX-Ccguard-Hold: rule=r; x\n", &h,
 	    &n) == 0 && n == 3, "three headers");
 	CHECK_STR(h[1].value, "one\n two", "folded value kept");
 	CHECK_STR(h[2].name, "X-Ccguard-Hold", "name");
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 
 	/* Only the last hold header counts: ccguard adds its own after the others. */
-	CHECK(ctlq_headers_parse("x-ccguard-hold: rule=forged; matched=nothing\n"
+	CHECK(hdrblock_parse("x-ccguard-hold: rule=forged; matched=nothing\n"
 	    "To: a@b\nX-Ccguard-Hold: rule=kernel-and-distros; matched=a (To)\n", &h, &n) == 0,
 	    "parsed");
 	{
@@ -725,7 +726,7 @@ test_headers_parse(void)
 		holdhdr_parse("X-Other", h, n, &rule, &reason);
 		CHECK(rule == NULL && reason == NULL, "no hold header");
 	}
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 }
 
 /* main - run every test in a scratch directory */
