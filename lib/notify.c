@@ -59,7 +59,6 @@
 
 #include "addr.h"
 #include "conf.h"
-#include "addr.h"
 #include "diag.h"
 #include "eval.h"
 #include "log.h"
@@ -74,6 +73,9 @@
 #include "strbuf.h"
 #include "template.h"
 #include "verdict.h"
+
+#define NOTIFY_PREFIX_MAX	4096		/* bytes of "ccguardctl -c PATH" */
+#define NOTIFY_WITHOUT_MAX	(16 * 1024)	/* bytes of the "release --without" lines */
 
 struct rate_slot {
 	char	*sender;	/* NULL: free */
@@ -280,25 +282,6 @@ without_useful(const struct ruleset *rs, const struct msg *m, int list)
 	return in > 0 && in < env;
 }
 
-/* cond_lists - "release --without" lines for the lists a rule's condition names */
-static void
-cond_lists(const struct ruleset *rs, const struct msg *m, const struct cond *c, int *seen,
-    struct strbuf *out, const char *prefix, const char *qid)
-{
-	if (c == NULL)
-		return;
-	if (c->kind == COND_RCPT_IN && c->list >= 0 && (size_t)c->list < rs->nlists &&
-	    !seen[c->list]) {
-		seen[c->list] = 1;
-		/* A list with no envelope recipient here (an MX) has nothing to drop. */
-		if (without_useful(rs, m, c->list))
-			strbuf_printf(out, "  %s held release --without %s %s\n", prefix,
-			    rs->lists[c->list].name, qid);
-	}
-	cond_lists(rs, m, c->left, seen, out, prefix, qid);
-	cond_lists(rs, m, c->right, seen, out, prefix, qid);
-}
-
 /* moderator_commands - the ccguardctl lines for this message */
 static void
 moderator_commands(const struct policy *p, const struct verdict *v, const struct msg *m,
@@ -306,14 +289,15 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 {
 	struct strbuf prefix;
 	const char *qid = m->queue_id;
-	int *seen;
+	int *lists;
+	size_t i, nlists;
 
 	if (qid == NULL || !release_qid_ok(qid)) {
 		strbuf_puts(out, "The queue id is not known: find the message with\n"
 		    "  ccguardctl held list\n");
 		return;
 	}
-	strbuf_init(&prefix, 4096);
+	strbuf_init(&prefix, NOTIFY_PREFIX_MAX);
 	strbuf_puts(&prefix, "ccguardctl");
 	if (p->conf->path != NULL && p->conf->path[0] == '/' &&
 	    strcmp(p->conf->path, CCGUARD_CONFDIR "/ccguard.conf") != 0 &&
@@ -324,17 +308,22 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	strbuf_printf(out, "To deliver it as it is:\n  %s held release %s\n",
 	    strbuf_str(&prefix), qid);
 	if (v->rule != NULL && p->rs->nlists > 0 &&
-	    (seen = calloc(p->rs->nlists, sizeof(*seen))) != NULL) {
+	    (lists = calloc(p->rs->nlists, sizeof(*lists))) != NULL) {
 		struct strbuf lines;
 
-		strbuf_init(&lines, 16 * 1024);
-		cond_lists(p->rs, m, v->rule->when, seen, &lines, strbuf_str(&prefix), qid);
+		strbuf_init(&lines, NOTIFY_WITHOUT_MAX);
+		nlists = ruleset_rule_lists(p->rs, v->rule, lists, p->rs->nlists);
+		for (i = 0; i < nlists; i++)
+			/* A list with no envelope recipient here (an MX) has nothing to drop. */
+			if (without_useful(p->rs, m, lists[i]))
+				strbuf_printf(&lines, "  %s held release --without %s %s\n",
+				    strbuf_str(&prefix), p->rs->lists[lists[i]].name, qid);
 		if (lines.len > 0) {
 			strbuf_puts(out, "To deliver it without the members of one list:\n");
 			strbuf_puts(out, strbuf_str(&lines));
 		}
 		strbuf_free(&lines);
-		free(seen);
+		free(lists);
 	}
 	strbuf_printf(out, "To refuse it and tell the sender why:\n"
 	    "  %s held reject %s --reason \"...\"\n", strbuf_str(&prefix), qid);

@@ -161,6 +161,35 @@ ruleset_intern_file(struct ruleset *rs, const char *path)
 	return nf[rs->nfiles++];
 }
 
+/* cond_lists - add the lists of "recipient in" tests below c, once each, in tree order */
+static void
+cond_lists(const struct ruleset *rs, const struct cond *c, int *lists, size_t *n, size_t max)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	if (c->kind == COND_RCPT_IN && c->list >= 0 && (size_t)c->list < rs->nlists &&
+	    *n < max) {
+		for (i = 0; i < *n && lists[i] != c->list; i++)
+			;
+		if (i == *n)
+			lists[(*n)++] = c->list;
+	}
+	cond_lists(rs, c->left, lists, n, max);
+	cond_lists(rs, c->right, lists, n, max);
+}
+
+/* ruleset_rule_lists - the lists a rule's condition tests recipients against; how many */
+size_t
+ruleset_rule_lists(const struct ruleset *rs, const struct rule *r, int *lists, size_t max)
+{
+	size_t n = 0;
+
+	cond_lists(rs, r->when, lists, &n, max);
+	return n;
+}
+
 /* ruleset_needs_header - does any rule look at header name? */
 int
 ruleset_needs_header(const struct ruleset *rs, const char *name)

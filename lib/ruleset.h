@@ -139,6 +139,7 @@ int	ruleset_find_list(const struct ruleset *, const char *name);
 struct rule *ruleset_find_rule(const struct ruleset *, const char *name);
 const char *ruleset_intern_file(struct ruleset *, const char *path);
 int	ruleset_needs_header(const struct ruleset *, const char *name);
+size_t	ruleset_rule_lists(const struct ruleset *, const struct rule *, int *lists, size_t max);
 int	ruleset_finish(struct ruleset *);
 void	ruleset_cond_free(struct cond *);
 
