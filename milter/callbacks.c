@@ -70,6 +70,7 @@
 #include "msg.h"
 #include "policy.h"
 #include "release.h"
+#include "reply.h"
 #include "ruleset.h"
 #include "verdict.h"
 
@@ -90,11 +91,27 @@ struct conn {
 	SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH | \
 	SMFIP_NR_BODY | SMFIP_NR_HDR)
 
+/*
+ * Small limits for the message state made with the connection, before a
+ * message starts (each message gets the policy's limits then).
+ */
+#define CONN_INITIAL_HEADER_BYTES	4096
+#define CONN_INITIAL_ADDRESSES		16
+#define CONN_INITIAL_RECIPIENTS		16
+
+/* libmilter's smfi_setmlreply() takes at most this many lines. */
+#define MILTER_REPLY_LINES	32
+_Static_assert(REPLY_MAX_LINES < MILTER_REPLY_LINES, "a reply libmilter can not send");
+
 /* conn_new - empty connection state, or NULL */
 static struct conn *
 conn_new(void)
 {
-	static const struct msg_limits initial = { .max_header_bytes = 4096, .max_addresses = 16, .max_recipients = 16 };
+	static const struct msg_limits initial = {
+		.max_header_bytes = CONN_INITIAL_HEADER_BYTES,
+		.max_addresses = CONN_INITIAL_ADDRESSES,
+		.max_recipients = CONN_INITIAL_RECIPIENTS,
+	};
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -146,6 +163,7 @@ conn_quiet(const struct conn *c, unsigned long nr_flag)
 	return c != NULL && (c->nr & nr_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* conn_get - the connection state libmilter keeps for us */
 static struct conn *
 conn_get(SMFICTX *ctx)
 {
@@ -363,13 +381,14 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 }
 
 /* libmilter side of struct mta_ops */
+/* mta_setreply - mta_ops: set a (multi-line) SMTP reply */
 static int
 mta_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 {
-	char *l[32] = { NULL };
+	char *l[MILTER_REPLY_LINES] = { NULL };
 	size_t i;
 
-	for (i = 0; i < 32 && lines[i] != NULL; i++)
+	for (i = 0; i < MILTER_REPLY_LINES && lines[i] != NULL; i++)
 		l[i] = lines[i];
 	if (l[0] == NULL)
 		return smfi_setreply(ctx, (char *)code, (char *)dsn, NULL) == MI_SUCCESS ? 0 : -1;
@@ -381,18 +400,21 @@ mta_setreply(void *ctx, const char *code, const char *dsn, char *const *lines)
 	    (char *)NULL) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_addheader - mta_ops: add a header */
 static int
 mta_addheader(void *ctx, const char *name, const char *value)
 {
 	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_delheader - mta_ops: remove the index-th header of a name */
 static int
 mta_delheader(void *ctx, const char *name, int index)
 {
 	return smfi_chgheader(ctx, (char *)name, index, NULL) == MI_SUCCESS ? 0 : -1;
 }
 
+/* mta_quarantine - mta_ops: put the message in the MTA's hold queue */
 static int
 mta_quarantine(void *ctx, const char *reason)
 {
@@ -449,6 +471,7 @@ cb_eom(SMFICTX *ctx)
 	}
 }
 
+/* cb_abort - xxabort: the message was given up; forget it */
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
@@ -459,6 +482,7 @@ cb_abort(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* cb_close - xxclose: the connection ended; free its state */
 static sfsistat
 cb_close(SMFICTX *ctx)
 {

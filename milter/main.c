@@ -41,16 +41,19 @@
 #include "conf.h"
 #include "diag.h"
 #include "eval.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mime.h"
 #include "mime_scan.h"
 #include "msg.h"
 #include "msgfile.h"
 #include "notify.h"
+#include "notify_worker.h"
 #include "policy.h"
 #include "reply.h"
 #include "ruleset.h"
 #include "sighup.h"
+#include "strbuf.h"
 
 #ifndef CCGUARD_CONFDIR
 #define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
@@ -58,6 +61,7 @@
 
 static const char *conf_path;		/* NULL: the default, if it exists */
 
+/* usage - print the command line synopsis */
 static void
 usage(FILE *fp)
 {
@@ -111,6 +115,7 @@ load_policy(int to_log)
 	return p;
 }
 
+/* print_setting - conf_dump callback for ccguard -n -v: "name = value" */
 static void
 print_setting(void *arg, const char *name, const char *value)
 {
@@ -132,25 +137,16 @@ reload(void)
 	policy_install(p);
 }
 
+/* print_sources - where an address was found, for ccguard -t */
 static void
 print_sources(int sources, int how)
 {
-	static const int bits[] = {
-		ADDR_SRC_ENVELOPE, ADDR_SRC_TO, ADDR_SRC_CC, ADDR_SRC_RESENT_TO, ADDR_SRC_RESENT_CC
-	};
-	size_t i;
-	int first = 1;
+	struct strbuf sb;
 
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (sources & bits[i]) {
-			printf("%s%s", first ? "" : ", ", addr_source_name(bits[i]));
-			first = 0;
-		}
-	}
-	if (how & ADDR_HOW_DAMAGED)
-		printf(" (malformed header)");
-	if (how & ADDR_HOW_ROUTED)
-		printf(" (routing form)");
+	strbuf_init(&sb, 0);
+	addr_sources_format(&sb, sources, how, ADDR_SOURCES_TRACE);
+	fputs(strbuf_str(&sb), stdout);
+	strbuf_free(&sb);
 }
 
 /* test_message - ccguard -t: the milter's evaluation on a file, traced */
@@ -254,7 +250,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		reply_vars_free(&rv);
 	}
 	if (v.action == ACTION_HOLD) {
-		action_hold_header(&v, m, hold, sizeof(hold));
+		holdhdr_format(&v, m, hold, sizeof(hold));
 		printf("hold header: %s: %s\n", p->conf->hold_header, hold);
 	}
 	verdict_clear(&v);
@@ -317,6 +313,7 @@ drop_privileges(const char *user, const char *socket_spec)
 	log_info("running as %s", user);
 }
 
+/* main - parse the command line; check, test or run the daemon */
 int
 main(int argc, char *argv[])
 {

@@ -25,12 +25,14 @@
 
 static void (*sighup_handler)(void);
 
+/* sighup_set_handler - the function run on SIGHUP (a reload) */
 void
 sighup_set_handler(void (*fn)(void))
 {
 	sighup_handler = fn;
 }
 
+/* sigwait - libmilter's signal wait, running the SIGHUP handler instead of returning */
 int
 sigwait(const sigset_t *set, int *sig)
 {

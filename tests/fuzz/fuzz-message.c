@@ -18,6 +18,7 @@
 
 #include "fuzz.h"
 #include "../hostile/harness.h"
+#include "holdhdr.h"
 #include "mime_scan.h"
 
 #ifndef FUZZ_TOP_SRCDIR
@@ -102,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	problem = harness_check_effects(&rec);
 	FUZZ_CHECK(problem == NULL, problem);
 	if (v.action == ACTION_HOLD) {
-		action_hold_header(&v, m, hold, sizeof(hold));
+		holdhdr_format(&v, m, hold, sizeof(hold));
 		FUZZ_CHECK(!harness_has_ctl(hold), "control character in the hold header");
 	}
 	harness_rec_free(&rec);

@@ -46,7 +46,7 @@ def start(env, extra=""):
 
 
 def ctl_path(env):
-    return os.path.join(env.builddir, "milter", "ccguardctl")
+    return os.path.join(env.builddir, "ctl", "ccguardctl")
 
 
 def ctl(env, *args, expect=0, postfix_option=False):

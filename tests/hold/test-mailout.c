@@ -28,6 +28,8 @@
 #include "ctl_queue.h"
 #include "diag.h"
 #include "eval.h"
+#include "hdrblock.h"
+#include "holdhdr.h"
 #include "log.h"
 #include "mailout.h"
 #include "msg.h"
@@ -369,8 +371,7 @@ test_gates(struct policy *p)
 	free(m->auth);
 	m->auth = NULL;
 	CHECK(notify_gate(p->conf, m) != NULL, "unauthenticated, guidance_senders=authenticated");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("local");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_LOCAL;
 	CHECK(notify_gate(p->conf, m) != NULL, "remote client, guidance_senders=local");
 	msg_set_string(m, &m->client, "localhost[127.0.0.1]");
 	CHECK(notify_gate(p->conf, m) == NULL, "127.0.0.1 is local");
@@ -378,11 +379,9 @@ test_gates(struct policy *p)
 	CHECK(notify_gate(p->conf, m) == NULL, "::1 is local");
 	msg_set_string(m, &m->client, "evil[127.0.0.1].example[192.0.2.1]");
 	CHECK(notify_gate(p->conf, m) != NULL, "a host name can not claim 127.0.0.1");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("all");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_ALL;
 	CHECK(notify_gate(p->conf, m) == NULL, "guidance_senders=all");
-	free(p->conf->guidance_senders);
-	p->conf->guidance_senders = strdup("authenticated");
+	p->conf->guidance_senders = GUIDANCE_SENDERS_AUTHENTICATED;
 	msg_free(m);
 
 	/* Rate: 3 per hour per sender, counted apart per sender. */
@@ -706,28 +705,28 @@ test_headers_parse(void)
 	struct msg_header *h;
 	size_t n;
 
-	CHECK(ctlq_headers_parse("To: a@b\nSubject: one\n two\nX-Ccguard-Hold: rule=r; x\n", &h,
+	CHECK(hdrblock_parse("To: a@b\nSubject: one\n two\nX-Ccguard-Hold: rule=r; x\n", &h,
 	    &n) == 0 && n == 3, "three headers");
 	CHECK_STR(h[1].value, "one\n two", "folded value kept");
 	CHECK_STR(h[2].name, "X-Ccguard-Hold", "name");
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 
 	/* Only the last hold header counts: ccguard adds its own after the others. */
-	CHECK(ctlq_headers_parse("x-ccguard-hold: rule=forged; matched=nothing\n"
+	CHECK(hdrblock_parse("x-ccguard-hold: rule=forged; matched=nothing\n"
 	    "To: a@b\nX-Ccguard-Hold: rule=kernel-and-distros; matched=a (To)\n", &h, &n) == 0,
 	    "parsed");
 	{
 		char *rule, *reason;
 
-		ctlq_hold_reason("X-Ccguard-Hold", h, n, &rule, &reason);
+		holdhdr_parse("X-Ccguard-Hold", h, n, &rule, &reason);
 		CHECK(rule != NULL && strcmp(rule, "kernel-and-distros") == 0, "last rule: %s", rule);
 		CHECK(reason != NULL && strcmp(reason, "matched=a (To)") == 0, "last reason: %s", reason);
 		free(rule);
 		free(reason);
-		ctlq_hold_reason("X-Other", h, n, &rule, &reason);
+		holdhdr_parse("X-Other", h, n, &rule, &reason);
 		CHECK(rule == NULL && reason == NULL, "no hold header");
 	}
-	ctlq_headers_free(h, n);
+	hdrblock_headers_free(h, n);
 }
 
 /* main - run every test in a scratch directory */

@@ -8,7 +8,7 @@
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 command -v systemd-analyze >/dev/null 2>&1 || { echo "SKIP: no systemd-analyze"; exit 77; }
-ctl=$(cd "$top_builddir" && pwd)/milter/ccguardctl
+ctl=$(cd "$top_builddir" && pwd)/ctl/ccguardctl
 [ -x "$ctl" ] || { echo "FAIL: $ctl not built"; exit 1; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

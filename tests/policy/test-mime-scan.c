@@ -1,5 +1,5 @@
 /*
- * test-mime-scan.c - the body MIME scanner (milter/mime_scan.c) on small
+ * test-mime-scan.c - the body MIME scanner (lib/mime_scan.c) on small
  * messages, fed the way an MTA may feed it: whole, in 1-byte and in odd
  * sized chunks, with LF and with CRLF line ends. Every split must give the
  * same MIME_* facts, and those must be the ones the table expects.

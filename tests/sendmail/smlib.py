@@ -67,7 +67,7 @@ class SendmailEnv:
         self.srcdir = harness._srcdir()
         self.builddir = harness._builddir()
         self.ccguard = os.path.join(self.builddir, "milter", "ccguard")
-        self.ccguardctl = os.path.join(self.builddir, "milter", "ccguardctl")
+        self.ccguardctl = os.path.join(self.builddir, "ctl", "ccguardctl")
         self.extra_conf = conf
         self.dir = None
         self.sink = None

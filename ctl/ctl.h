@@ -1,0 +1,43 @@
+/*
+ * ctl.h - what ccguardctl's verbs share with its mail front end
+ * (ctl_mail.c): the tool's state and the held-message verbs.
+ */
+#ifndef CCGUARD_CTL_H
+#define CCGUARD_CTL_H
+
+#include <stddef.h>
+
+#include "ctl_queue.h"
+
+struct policy;
+
+/* Seconds a re-submission with sendmail may take (held release without). */
+#define CTL_RESUBMIT_TIMEOUT	300
+
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+#define EXIT_NOTFOUND	3
+
+struct ctl {
+	struct policy	*policy;
+	struct ctlq	 q;
+	struct ctlq_entry *entries;
+	size_t		 nentries;
+	const char	*actor;		/* "mail from <addr>" for mail commands, or NULL */
+};
+
+/* The held-message verbs (ccguardctl.c); output on stdout/stderr. */
+struct ctlq_entry *find_held(struct ctl *, const char *qid);
+int	cmd_release(struct ctl *, struct ctlq_entry *);
+int	cmd_release_without(struct ctl *, struct ctlq_entry *, const char *list);
+int	cmd_reject(struct ctl *, struct ctlq_entry *, const char *reason);
+int	cmd_discard(struct ctl *, struct ctlq_entry *);
+const char *ctl_who(const struct ctl *);
+
+/* Moderation by mail (ctl_mail.c). */
+int	ctl_mail_command(const char *conf_path);
+int	ctl_mail_process(struct ctl *);
+int	ctl_held_digest(struct ctl *);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * msg.h - the state of one message: envelope, recipient addresses, headers.
+ *
+ * Filled by the milter callbacks or by ccguard -t; read by eval.c.
+ * Knows nothing of libmilter.
+ */
+#ifndef CCGUARD_MSG_H
+#define CCGUARD_MSG_H
+
+#include <stddef.h>
+
+struct strmap;
+
+struct msg_limits {
+	size_t	max_header_bytes;	/* header bytes kept and examined */
+	size_t	max_addresses;		/* distinct recipient addresses */
+	size_t	max_recipients;		/* RCPT TO commands */
+	size_t	mta_header_size_limit;	/* the MTA cuts longer headers; 0: no cut */
+	size_t	mta_header_token_limit;	/* the MTA cuts address headers at so many tokens */
+};
+
+/*
+ * A recipient header within this many bytes of mta_header_size_limit may
+ * have been cut by the MTA: white space before the colon, which the MTA
+ * counts and the milter never sees, and the MTA's own rounding.
+ */
+#define MSG_MTA_CUT_SLACK	1024
+
+/*
+ * A recipient header with at least half of mta_header_token_limit tokens
+ * may have been cut by the MTA's rewriting. Postfix 3.7 with a milter
+ * attached handed it a 3,500-address Cc cut at about 8,300 tokens of its
+ * 10240 (and delivered one of about 8,500), so the cut can fall well
+ * short of the limit.
+ */
+#define MSG_MTA_TOKEN_SLACK(limit)	((limit) / 2)
+
+struct msg_addr {
+	char	*addr;		/* canonical form */
+	int	 sources;	/* ADDR_SRC_* where it was found */
+	int	 how;		/* ADDR_HOW_* */
+};
+
+struct msg_header {
+	char	*name;
+	char	*value;
+};
+
+/* The limits a message can reach; msg_limit_name() gives each its setting's name. */
+enum msg_limit_id {
+	MSG_LIMIT_NONE,
+	MSG_LIMIT_ROUTE_HOPS,		/* max_route_hops */
+	MSG_LIMIT_ADDRESSES,		/* max_addresses */
+	MSG_LIMIT_RECIPIENTS,		/* max_recipients */
+	MSG_LIMIT_HEADER_BYTES,		/* max_header_bytes */
+	MSG_LIMIT_MTA_HEADER_SIZE,	/* mta_header_size_limit */
+	MSG_LIMIT_MTA_HEADER_TOKENS,	/* mta_header_token_limit */
+};
+
+struct msg {
+	struct msg_limits limits;
+	char	*sender;	/* canonical envelope sender; NULL for <> */
+	char	*sender_raw;	/* as given by the client */
+	struct msg_addr *addrs;	/* in order of first appearance */
+	size_t	 naddrs, caddrs;
+	struct strmap *index;	/* addr -> position + 1 */
+	struct msg_header *headers;
+	size_t	 nheaders, cheaders;
+	size_t	 header_bytes;
+	size_t	 nrcpts;
+	char	*queue_id;	/* NULL until the MTA says */
+	char	*auth;		/* SMTP AUTH user, or NULL */
+	char	*client;	/* "host[addr]" for logs, or NULL */
+	int	 body_flags;	/* MIME_* facts (only when a rule asks) */
+	const char *limit;	/* the first limit reached (its name), or NULL */
+	enum msg_limit_id limit_id;	/* the same, as a value */
+	const char *error;	/* the first internal error, or NULL */
+};
+
+const char *msg_limit_name(enum msg_limit_id);
+struct msg *msg_new(const struct msg_limits *);
+void	msg_reset(struct msg *);
+struct msg *msg_free(struct msg *);
+void	msg_set_sender(struct msg *, const char *arg);
+void	msg_add_rcpt(struct msg *, const char *arg);
+void	msg_add_header(struct msg *, const char *name, const char *value);
+void	msg_set_string(struct msg *, char **field, const char *value);
+const char *msg_header(const struct msg *, const char *name, size_t nth);
+size_t	msg_header_count(const struct msg *, const char *name);
+
+#endif

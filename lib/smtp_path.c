@@ -1,0 +1,364 @@
+/*
+ * NAME
+ *	smtp_path - the address Postfix's smtpd takes from an SMTP path
+ * SYNOPSIS
+ *	r = smtp_path_read("<security(x)@kernel.org>", &internal);
+ * DESCRIPTION
+ *	With strict_rfc821_envelopes = no (the default), Postfix's smtpd does
+ *	not read "<local@domain>" by RFC 5321: it reads the argument of MAIL
+ *	FROM and RCPT TO with its RFC 822 address parser and keeps whatever
+ *	single address that parser finds. A milter is handed the argument as
+ *	the client sent it, so ccguard must repeat that reading, or forms
+ *	such as "<security (x) @ kernel . org>" or "<security@\"kernel.org\">"
+ *	would reach security@kernel.org unseen.
+ *
+ *	The reading, step by step:
+ *	- one pair of angle brackets around the whole argument is removed,
+ *	  and then a leading source route ("@relay:" up to the first ':');
+ *	- the rest is cut into RFC 822 tokens: atoms, quoted strings, domain
+ *	  literals, comments (which are dropped) and one-character operators
+ *	  (the RFC 822 specials plus '%', '!' and '|'); white space separates
+ *	  tokens and is otherwise dropped;
+ *	- the tokens are grouped into addresses from right to left: a
+ *	  "<...>" route address is one address and the phrase in front of it
+ *	  is no address; ',' and ';' end an address; a ':' after a ';' opens
+ *	  a group; two words with no operator between them are two addresses
+ *	  (a comma is taken as missing);
+ *	- exactly one address must be found (more is a 501 reply, which never
+ *	  reaches the milter); its tokens, concatenated without quotes or
+ *	  white space, are the address in Postfix's internal form, e.g.
+ *	  "security@kernel.org@localhost" for "\"security@kernel.org\"@localhost".
+ *	The internal form is unquoted: an '@' inside it may come from a
+ *	quoted local part. addr.c splits it at the last '@', as Postfix's
+ *	address resolver does.
+ * DIAGNOSTICS
+ *	SMTP_PATH_OK with *internal malloc'd ("" for "<>" or a path with no
+ *	address), SMTP_PATH_AMBIGUOUS (nothing stored) when the argument holds
+ *	more than one address, SMTP_PATH_NOMEM.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp_path.h"
+
+/* Token types beyond the single-character operators. */
+#define TOK_ATOM	256
+#define TOK_QUOTED	257
+#define TOK_LITERAL	258
+
+/* State bits of the right-to-left grouping. */
+#define WANT_WORD	0x01	/* a word here starts no new address */
+#define IN_GROUP	0x02	/* a ';' was seen: ':' opens a group */
+
+struct token {
+	int	 type;		/* TOK_* or the operator character */
+	size_t	 off, len;	/* value in the token text buffer */
+};
+
+struct path_tokens {
+	struct token *tok;
+	size_t	 n;
+	char	*text;		/* token values, unquoted */
+	size_t	 used;
+};
+
+/* is_path_space - white space between tokens (Postfix's set) */
+static int
+is_path_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* is_operator - a one-character token: RFC 822 specials, '%', '!', '|' */
+static int
+is_operator(unsigned char c)
+{
+	return c != '\0' && c != '\\' && strchr("|%!()<>@,;:\".[]", c) != NULL;
+}
+
+/*
+ * collect - copy the value of a word into the text buffer: a backslash
+ * takes the next character literally, white space becomes one space; stop
+ * before the first character for which stop() is true (or at the end).
+ */
+static const char *
+collect(struct path_tokens *pt, struct token *t, const char *s,
+    int (*stop)(unsigned char, unsigned char), unsigned char close)
+{
+	t->off = pt->used;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\') {
+			if (s[1] == '\0') {
+				s++;	/* a trailing backslash escapes nothing */
+				break;
+			}
+			c = (unsigned char)*++s;
+		} else if (stop(c, close))
+			break;
+		pt->text[pt->used++] = is_path_space(c) ? ' ' : (char)c;
+	}
+	t->len = pt->used - t->off;
+	return s;
+}
+
+/* atom_stop - does c end an atom? */
+static int
+atom_stop(unsigned char c, unsigned char unused)
+{
+	(void)unused;
+	return is_path_space(c) || is_operator(c);
+}
+
+/* close_stop - does c close the bracket being read? */
+static int
+close_stop(unsigned char c, unsigned char close)
+{
+	return c == close;
+}
+
+/* skip_comment - for s just past '(', the first character after the comment */
+static const char *
+skip_comment(const char *s)
+{
+	size_t depth = 1;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\') {
+			if (s[1] == '\0')
+				return s + 1;
+			s++;
+		} else if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth == 0)
+			return s + 1;
+	}
+	return s;
+}
+
+/* skip_word - for s at a word's first character, the character after it */
+static const char *
+skip_word(const char *s, unsigned char close)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\') {
+			if (s[1] == '\0')
+				return s + 1;
+			s++;
+		} else if (close != 0 ? (unsigned char)*s == close :
+		    atom_stop((unsigned char)*s, 0))
+			break;
+	}
+	return s;
+}
+
+/*
+ * smtp_path_token_count - how many tokens Postfix's RFC 822 scanner cuts
+ * text into (comments count, white space does not), counting no further
+ * than stop. Postfix drops what lies past header_address_token_limit
+ * tokens when it rewrites an address header.
+ */
+size_t
+smtp_path_token_count(const char *s, size_t stop)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < stop) {
+		unsigned char c = (unsigned char)*s;
+
+		if (is_path_space(c)) {
+			s++;
+			continue;
+		}
+		n++;
+		if (c == '(')
+			s = skip_comment(s + 1);
+		else if (c == '"' || c == '[') {
+			s = skip_word(s + 1, c == '"' ? '"' : ']');
+			if (*s != '\0')
+				s++;
+		} else if (is_operator(c))
+			s++;
+		else
+			s = skip_word(s, 0);
+	}
+	return n;
+}
+
+/* tokenize - cut text into tokens; comments are dropped */
+static void
+tokenize(struct path_tokens *pt, const char *s)
+{
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+		struct token *t = &pt->tok[pt->n];
+
+		if (is_path_space(c)) {
+			s++;
+			continue;
+		}
+		if (c == '(') {
+			s = skip_comment(s + 1);
+			continue;
+		}
+		if (c == '"' || c == '[') {
+			t->type = c == '"' ? TOK_QUOTED : TOK_LITERAL;
+			s = collect(pt, t, s + 1, close_stop, c == '"' ? '"' : ']');
+			if (*s != '\0')
+				s++;	/* the closing quote or bracket */
+		} else if (is_operator(c)) {
+			t->type = c;
+			t->off = pt->used;
+			t->len = 0;
+			s++;
+		} else {
+			t->type = TOK_ATOM;
+			s = collect(pt, t, s, atom_stop, 0);
+		}
+		pt->n++;
+	}
+}
+
+/* is_word - is a token of this type a word of a local part? */
+static int
+is_word(int type)
+{
+	return type == TOK_ATOM || type == TOK_QUOTED || type == TOK_LITERAL;
+}
+
+/*
+ * find_addresses - group the tokens into addresses, right to left, as
+ * described above. Each address is a run of tokens [first, end); the
+ * last one found (the leftmost) is kept in *first, *end. Returns how
+ * many there are.
+ */
+static size_t
+find_addresses(const struct path_tokens *pt, size_t *first, size_t *end)
+{
+	/* Token positions are offset by one, so that 0 is "before the first". */
+	size_t right = pt->n + 1, tp = pt->n, count = 0;
+	int state = WANT_WORD;
+
+#define ADDRESS(l, r) do {					\
+		if ((l) + 1 < (r)) {				\
+			*first = (l); *end = (r) - 1; count++;	\
+		}						\
+	} while (0)
+#define TYPE(p)	(pt->tok[(p) - 1].type)
+
+	while (tp > 0) {
+		int type = TYPE(tp);
+
+		if (type == ';') {
+			ADDRESS(tp, right);
+			right = tp;
+			state = IN_GROUP | WANT_WORD;
+		} else if (type == ':' && (state & IN_GROUP)) {
+			ADDRESS(tp, right);
+			while (tp > 0 && TYPE(tp) != ',')
+				tp--;
+			right = tp;
+			continue;
+		} else if (type == '>') {
+			size_t lt = tp;
+
+			ADDRESS(tp, right);
+			while (lt > 0 && TYPE(lt) != '<')
+				lt--;
+			ADDRESS(lt, tp);
+			/* The phrase in front of '<' is no address. */
+			while (lt > 0 && (TYPE(lt) > 0xff || strchr(">;,:", TYPE(lt)) == NULL))
+				lt--;
+			right = tp = lt;
+			state |= WANT_WORD;
+			continue;
+		} else if (is_word(type)) {
+			if (!(state & WANT_WORD)) {
+				ADDRESS(tp, right);
+				right = tp + 1;
+			}
+			state &= ~WANT_WORD;
+		} else if (type == ',') {
+			ADDRESS(tp, right);
+			right = tp;
+			state |= WANT_WORD;
+		} else
+			state |= WANT_WORD;
+		tp--;
+	}
+	ADDRESS(0, right);
+#undef ADDRESS
+#undef TYPE
+	return count;
+}
+
+/* internalize - the tokens [first, end) as one string, unquoted */
+static char *
+internalize(const struct path_tokens *pt, size_t first, size_t end)
+{
+	size_t i, len = 0;
+	char *out, *p;
+
+	for (i = first; i < end; i++)
+		len += pt->tok[i].type == TOK_LITERAL ? pt->tok[i].len + 2 :
+		    is_word(pt->tok[i].type) ? pt->tok[i].len : 1;
+	if ((p = out = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = first; i < end; i++) {
+		const struct token *t = &pt->tok[i];
+
+		if (t->type == TOK_LITERAL)
+			*p++ = '[';
+		if (is_word(t->type)) {
+			memcpy(p, pt->text + t->off, t->len);
+			p += t->len;
+		} else
+			*p++ = (char)t->type;
+		if (t->type == TOK_LITERAL)
+			*p++ = ']';
+	}
+	*p = '\0';
+	return out;
+}
+
+/* smtp_path_read - the one address in an SMTP path argument, internal form */
+int
+smtp_path_read(const char *arg, char **internal)
+{
+	struct path_tokens pt = { NULL, 0, NULL, 0 };
+	size_t len = strlen(arg), first = 0, end = 0, count;
+	const char *text = arg, *colon;
+	char *unbracketed = NULL;
+	int r = SMTP_PATH_OK;
+
+	*internal = NULL;
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
+		if ((unbracketed = strndup(arg + 1, len - 2)) == NULL)
+			return SMTP_PATH_NOMEM;
+		text = unbracketed;
+	}
+	if (*text == '@' && (colon = strchr(text, ':')) != NULL)
+		text = colon + 1;
+	len = strlen(text);
+	/* At most one token, and at most one value byte, per input byte. */
+	pt.tok = malloc((len + 1) * sizeof(*pt.tok));
+	pt.text = malloc(len + 1);
+	if (pt.tok == NULL || pt.text == NULL) {
+		r = SMTP_PATH_NOMEM;
+		goto out;
+	}
+	tokenize(&pt, text);
+	count = find_addresses(&pt, &first, &end);
+	if (count > 1)
+		r = SMTP_PATH_AMBIGUOUS;
+	else if ((*internal = count == 0 ? strdup("") : internalize(&pt, first, end)) == NULL)
+		r = SMTP_PATH_NOMEM;
+out:
+	free(pt.tok);
+	free(pt.text);
+	free(unbracketed);
+	return r;
+}

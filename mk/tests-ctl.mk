@@ -1,0 +1,20 @@
+# mk/tests-ctl.mk - tests of the hold workflow and ccguardctl: the messages
+# (lib/notify.c, lib/mailout.c) and the Postfix queue access
+# (tests/hold/test-mailout), held mail through a private Postfix, and
+# moderation by mail.
+check_PROGRAMS += tests/hold/test-mailout
+tests_hold_test_mailout_SOURCES = tests/hold/test-mailout.c tests/unit/testlib.h \
+	$(CTL_QUEUE_SOURCES)
+tests_hold_test_mailout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ctl -I$(top_srcdir)/tests/unit
+tests_hold_test_mailout_LDADD = $(CORE_LIBS)
+TESTS += tests/hold/test-mailout
+# End-to-end, with tests/e2e/harness.py and a private Postfix (skip without).
+HOLD_E2E = tests/hold/e2e_notify.sh tests/hold/e2e_ctl.sh
+TESTS += $(HOLD_E2E)
+EXTRA_DIST += $(HOLD_E2E) tests/hold/e2e_notify.py tests/hold/e2e_ctl.py \
+	tests/hold/holdlib.py
+
+# Moderation by mail, end-to-end through a private Postfix with a pipe(8)
+# service (skips without).
+TESTS += tests/modmail/e2e_modmail.sh
+EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py
