@@ -29,17 +29,6 @@ import threading
 import time
 
 
-def socket_listening(path):
-    """socket_listening - does the unix socket at path accept connections?
-
-    The file exists from bind(), a moment before listen()."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        try:
-            s.connect(path)
-            return True
-        except OSError:
-            return False
-
 CONNECTIONS = int(os.environ.get("STRESS_CONNECTIONS", "200"))
 MESSAGES_PER_CONN = int(os.environ.get("STRESS_MESSAGES", "25"))
 SEED = int(os.environ.get("STRESS_SEED", "20261128"))
@@ -255,7 +244,9 @@ def main():
         print("SKIP: %s not built" % binary)
         return 77
     sys.path.insert(0, os.path.join(top_srcdir, "tests"))
+    sys.path.insert(0, os.path.join(top_srcdir, "tests", "e2e"))
     import fixtures
+    from harness import socket_listening
     tmp = fixtures.private_dir("ccguard-stress-")
     rules = fixtures.copy_rules(tmp)
     sock = os.path.join(tmp, "ccguard.sock")
