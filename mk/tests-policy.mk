@@ -7,7 +7,8 @@ tests_policy_test_texts_SOURCES = tests/policy/test-texts.c tests/unit/testlib.h
 tests_policy_test_texts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_policy_test_texts_LDADD = $(CORE_LIBS)
 TESTS += tests/policy/test-texts
-# Every ccguard.conf and rule-file example of the manual pages and README.
+# Every ccguard.conf and rule-file example of the manual pages, README.md
+# and doc/*.md.
 TESTS += tests/deploy/doc_examples.py
 EXTRA_DIST += tests/deploy/doc_examples.py doc/texts.md
 check_PROGRAMS += tests/policy/test-mime-scan
@@ -42,4 +43,4 @@ EXTRA_DIST += tests/policy/policytest.py \
 	tests/policy/eml/plain.eml \
 	tests/policy/eml/reply-both.eml
 
-# (the policy table lives in README.md)
+# (the policy table lives in doc/policy.md)

@@ -42,7 +42,7 @@ if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
 	done
 fi
 # The examples the pages show (rule files, ccguard.conf) are checked by
-# tests/deploy/doc_examples.py, with those of README.md.
+# tests/deploy/doc_examples.py, with those of README.md and doc/*.md.
 
 if [ $ran -eq 0 ]; then
 	echo "SKIP: neither mandoc nor man+groff is installed"

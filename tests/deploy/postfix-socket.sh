@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/deploy/postfix-socket.sh - the socket layout that README.md and
-# ccguard.tmpfiles prescribe works with a real Postfix.
+# tests/deploy/postfix-socket.sh - the socket layout that doc/operating.md
+# and ccguard.tmpfiles prescribe works with a real Postfix.
 #
 # A private Postfix instance (own config and queue directory, SMTP on a free
 # loopback port, nothing ever leaves: every transport is discard) gets
