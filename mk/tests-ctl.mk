@@ -5,8 +5,9 @@
 check_PROGRAMS += tests/hold/test-mailout
 tests_hold_test_mailout_SOURCES = tests/hold/test-mailout.c tests/unit/testlib.h \
 	$(CTL_QUEUE_SOURCES)
-tests_hold_test_mailout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ctl -I$(top_srcdir)/tests/unit
-tests_hold_test_mailout_LDADD = $(CORE_LIBS)
+tests_hold_test_mailout_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS) -I$(top_srcdir)/ctl \
+	-I$(top_srcdir)/tests/unit
+tests_hold_test_mailout_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 TESTS += tests/hold/test-mailout
 # End-to-end, with tests/e2e/harness.py and a private Postfix (skip without).
 HOLD_E2E = tests/hold/e2e_notify.sh tests/hold/e2e_ctl.sh
