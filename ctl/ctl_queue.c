@@ -15,9 +15,25 @@
  *	digits before they reach an argv, so none can look like an option.
  *
  *	postqueue -j writes one JSON object per message; ctlq_parse_json_line
- *	reads the fields used here with a small parser that accepts only
- *	well-formed JSON (strings with escapes, numbers, true/false/null,
- *	arrays, objects, nested at most 8 deep).
+ *	decodes it with jansson (Debian: libjansson-dev), and takes a line
+ *	only when it is one whole object with nothing after it.
+ *	Why jansson: queue entries carry hostile mail data, and jansson is a
+ *	strict RFC 8259 decoder. It refuses bytes that are not UTF-8, lone
+ *	surrogates, raw control characters, unknown escapes, duplicate keys
+ *	and anything after the value, and it gives each string's length, so
+ *	an escaped NUL cannot cut an address short (it becomes '?', as
+ *	before). postqueue -j (Postfix 3.7) writes only valid UTF-8: it turns
+ *	8-bit bytes that are not UTF-8 into '?', so being strict refuses
+ *	nothing Postfix writes. json-glib, on the GLib that GMime brings
+ *	already, was not taken: it accepts what is not JSON (two objects on
+ *	one line, single quotes, comments, unknown escapes, a bad \u escape
+ *	read as another character) and silently cuts a string at an escaped
+ *	NUL. json-c is strict in grammar but lets through invalid UTF-8, lone
+ *	surrogates (as U+FFFD), raw control characters and NaN.
+ *
+ *	A string longer than CTLQ_MAX_FIELD, a missing queue id or queue
+ *	name, or a field of the wrong type refuses the line, and with it the
+ *	listing: a queue entry that cannot be read whole is not acted on.
  * DIAGNOSTICS
  *	-1 with a one-line reason in err.
  */
@@ -31,6 +47,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "ctl_queue.h"
 #include "diag.h"
 #include "msg.h"
@@ -43,6 +61,7 @@
 #endif
 
 #define CTLQ_MAX_OUTPUT	(256 * 1024 * 1024)
+#define CTLQ_MAX_FIELD	(1024 * 1024)	/* longest queue id, sender or recipient taken */
 
 /* ctlq_run - run argv[0] (absolute), collect stdout; its exit status or -1 */
 int
@@ -139,336 +158,116 @@ ctlq_tool(struct ctlq *q, const char **argv, char *path, size_t size, const char
 	return i;
 }
 
-/* --- a small JSON reader, enough for postqueue -j ------------------------ */
+/* --- the postqueue -j reader, on jansson ----------------------------------- */
 
-struct jp {
-	const char	*p;
-	int		 depth;
-};
-
-/* jp_ws - skip JSON white space */
-static void
-jp_ws(struct jp *j)
+/* ctlq_json_string - a decoded JSON string value, copied; NULL when it is not one */
+static char *
+ctlq_json_string(const json_t *v)
 {
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')
-		j->p++;
+	const char *s;
+	char *copy;
+	size_t len, i;
+
+	if (v == NULL || !json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (s == NULL || len > CTLQ_MAX_FIELD)
+		return NULL;	/* a cut queue id or address must never be used */
+	if ((copy = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)	/* \u0000 must not end the string early */
+		copy[i] = s[i] == '\0' ? '?' : s[i];
+	copy[len] = '\0';
+	return copy;
 }
 
-/* jp_hex4 - four hex digits of a \u escape */
+/* ctlq_json_field - the string member key of o into *field; absent is fine, -1 when bad */
 static int
-jp_hex4(const char *p, unsigned *v)
+ctlq_json_field(const json_t *o, const char *key, char **field)
 {
-	int i;
+	const json_t *v;
 
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
+	if ((v = json_object_get(o, key)) == NULL)
+		return 0;
+	return (*field = ctlq_json_string(v)) == NULL ? -1 : 0;
+}
 
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
+/* ctlq_json_number - the integer member key of o into *out; absent is fine, -1 when bad */
+static int
+ctlq_json_number(const json_t *o, const char *key, long long *out)
+{
+	const json_t *v;
+
+	if ((v = json_object_get(o, key)) == NULL)
+		return 0;
+	if (!json_is_integer(v))
+		return -1;
+	*out = (long long)json_integer_value(v);
 	return 0;
 }
 
-/* put_utf8 - one code point as UTF-8 */
-static void
-put_utf8(struct strbuf *sb, unsigned cp)
-{
-	if (cp < 0x80)
-		strbuf_putc(sb, (char)cp);
-	else if (cp < 0x800) {
-		strbuf_putc(sb, (char)(0xc0 | (cp >> 6)));
-		strbuf_putc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		strbuf_putc(sb, (char)(0xe0 | (cp >> 12)));
-		strbuf_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		strbuf_putc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		strbuf_putc(sb, (char)(0xf0 | (cp >> 18)));
-		strbuf_putc(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		strbuf_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		strbuf_putc(sb, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* jp_string - a JSON string; malloc'd (NUL bytes become '?') or NULL */
-static char *
-jp_string(struct jp *j)
-{
-	struct strbuf sb;
-	unsigned cp, lo;
-
-	if (*j->p != '"')
-		return NULL;
-	j->p++;
-	strbuf_init(&sb, 1024 * 1024);
-	for (;;) {
-		unsigned char c = (unsigned char)*j->p;
-
-		if (c == '\0' || c < 0x20)
-			goto bad;
-		j->p++;
-		if (c == '"')
-			break;
-		if (c != '\\') {
-			strbuf_putc(&sb, (char)c);
-			continue;
-		}
-		c = (unsigned char)*j->p++;
-		switch (c) {
-		case '"': case '\\': case '/':
-			strbuf_putc(&sb, (char)c);
-			break;
-		case 'b': strbuf_putc(&sb, '\b'); break;
-		case 'f': strbuf_putc(&sb, '\f'); break;
-		case 'n': strbuf_putc(&sb, '\n'); break;
-		case 'r': strbuf_putc(&sb, '\r'); break;
-		case 't': strbuf_putc(&sb, '\t'); break;
-		case 'u':
-			if (jp_hex4(j->p, &cp) < 0)
-				goto bad;
-			j->p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && j->p[0] == '\\' && j->p[1] == 'u' &&
-			    jp_hex4(j->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				j->p += 6;
-			}
-			put_utf8(&sb, cp == 0 ? '?' : cp);
-			break;
-		default:
-			goto bad;
-		}
-	}
-	if (sb.error != STRBUF_OK)
-		goto bad;	/* a cut queue id or address must never be used */
-	if (sb.data == NULL)
-		return strdup("");
-	return strbuf_steal(&sb);
-bad:
-	strbuf_free(&sb);
-	return NULL;
-}
-
-static int jp_skip(struct jp *);
-
-/* jp_skip - pass over any value; -1 when malformed */
+/* ctlq_json_recipients - [{"address": "..."}, ...] into e->rcpts; -1 when bad */
 static int
-jp_skip(struct jp *j)
+ctlq_json_recipients(const json_t *o, struct ctlq_entry *e)
 {
-	char *s;
+	const json_t *list, *r, *a;
+	char *addr, **nv;
+	size_t i, n;
 
-	jp_ws(j);
-	if (*j->p == '"') {
-		if ((s = jp_string(j)) == NULL)
-			return -1;
-		free(s);
+	if ((list = json_object_get(o, "recipients")) == NULL)
 		return 0;
-	}
-	if (*j->p == '{' || *j->p == '[') {
-		char close = *j->p == '{' ? '}' : ']';
-
-		if (++j->depth > 8)
-			return -1;
-		j->p++;
-		jp_ws(j);
-		if (*j->p == close) {
-			j->p++;
-			j->depth--;
-			return 0;
-		}
-		for (;;) {
-			if (close == '}') {
-				jp_ws(j);
-				if ((s = jp_string(j)) == NULL)
-					return -1;
-				free(s);
-				jp_ws(j);
-				if (*j->p++ != ':')
-					return -1;
-			}
-			if (jp_skip(j) < 0)
-				return -1;
-			jp_ws(j);
-			if (*j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (*j->p++ != close)
-				return -1;
-			j->depth--;
-			return 0;
-		}
-	}
-	if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "null", 4) == 0) {
-		j->p += 4;
-		return 0;
-	}
-	if (strncmp(j->p, "false", 5) == 0) {
-		j->p += 5;
-		return 0;
-	}
-	if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
-		char *end;
-
-		strtod(j->p, &end);
-		if (end == j->p)
-			return -1;
-		j->p = end;
-		return 0;
-	}
-	return -1;
-}
-
-/* jp_recipients - [{"address": "..."}, ...] into e->rcpts */
-static int
-jp_recipients(struct jp *j, struct ctlq_entry *e)
-{
-	char *key, *addr, **nv;
-
-	jp_ws(j);
-	if (*j->p++ != '[')
+	if (!json_is_array(list))
 		return -1;
-	jp_ws(j);
-	if (*j->p == ']') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		jp_ws(j);
-		if (*j->p++ != '{')
+	n = json_array_size(list);
+	for (i = 0; i < n; i++) {
+		r = json_array_get(list, i);
+		if (r == NULL || !json_is_object(r))
 			return -1;
-		addr = NULL;
-		for (;;) {
-			jp_ws(j);
-			if (*j->p == '}')
-				break;
-			if ((key = jp_string(j)) == NULL)
-				goto bad;
-			jp_ws(j);
-			if (*j->p++ != ':') {
-				free(key);
-				goto bad;
-			}
-			jp_ws(j);
-			if (strcmp(key, "address") == 0 && addr == NULL) {
-				if ((addr = jp_string(j)) == NULL) {
-					free(key);
-					goto bad;
-				}
-			} else if (jp_skip(j) < 0) {
-				free(key);
-				goto bad;
-			}
-			free(key);
-			jp_ws(j);
-			if (*j->p == ',')
-				j->p++;
-		}
-		j->p++;
-		if (addr != NULL) {
-			if ((nv = realloc(e->rcpts, (e->nrcpts + 1) * sizeof(*nv))) == NULL)
-				goto bad;
-			e->rcpts = nv;
-			e->rcpts[e->nrcpts++] = addr;
-		}
-		jp_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p++ != ']')
+		if ((a = json_object_get(r, "address")) == NULL)
+			continue;	/* no address: nothing to act on */
+		if ((addr = ctlq_json_string(a)) == NULL)
 			return -1;
-		return 0;
+		if ((nv = realloc(e->rcpts, (e->nrcpts + 1) * sizeof(*nv))) == NULL) {
+			free(addr);
+			return -1;
+		}
+		e->rcpts = nv;
+		e->rcpts[e->nrcpts++] = addr;
 	}
-bad:
-	free(addr);
-	return -1;
+	return 0;
 }
 
 /* ctlq_parse_json_line - one postqueue -j object; 0, or -1 when malformed */
 int
 ctlq_parse_json_line(const char *line, struct ctlq_entry *e)
 {
-	struct jp j = { line, 1 };
-	char *key, **field;
+	json_error_t jerr;
+	json_t *o;
+	long long arrival = 0;
 	int r = -1;
 
 	memset(e, 0, sizeof(*e));
-	jp_ws(&j);
-	if (*j.p++ != '{')
-		return -1;
-	for (;;) {
-		jp_ws(&j);
-		if (*j.p == '}') {
-			j.p++;
-			break;
-		}
-		if ((key = jp_string(&j)) == NULL)
-			goto out;
-		jp_ws(&j);
-		if (*j.p++ != ':') {
-			free(key);
-			goto out;
-		}
-		jp_ws(&j);
-		field = strcmp(key, "queue_id") == 0 ? &e->queue_id :
-		    strcmp(key, "queue_name") == 0 ? &e->queue_name :
-		    strcmp(key, "sender") == 0 ? &e->sender : NULL;
-		if (field != NULL && *field == NULL) {
-			if ((*field = jp_string(&j)) == NULL) {
-				free(key);
-				goto out;
-			}
-		} else if (strcmp(key, "arrival_time") == 0 || strcmp(key, "message_size") == 0) {
-			char *end;
-			long long v = strtoll(j.p, &end, 10);
-
-			if (end == j.p) {
-				free(key);
-				goto out;
-			}
-			j.p = end;
-			if (key[0] == 'a')
-				e->arrival = (time_t)v;
-			else
-				e->size = v;
-		} else if (strcmp(key, "recipients") == 0) {
-			if (jp_recipients(&j, e) < 0) {
-				free(key);
-				goto out;
-			}
-		} else if (jp_skip(&j) < 0) {
-			free(key);
-			goto out;
-		}
-		free(key);
-		jp_ws(&j);
-		if (*j.p == ',')
-			j.p++;
-		else if (*j.p != '}')
-			goto out;
-	}
-	jp_ws(&j);
-	if (*j.p == '\0' && e->queue_id != NULL && e->queue_name != NULL)
+	/* one whole, well-formed object and nothing after it (jansson's default) */
+	o = json_loadb(line, strlen(line), JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	if (o == NULL || !json_is_object(o))
+		goto out;
+	if (ctlq_json_field(o, "queue_id", &e->queue_id) < 0 ||
+	    ctlq_json_field(o, "queue_name", &e->queue_name) < 0 ||
+	    ctlq_json_field(o, "sender", &e->sender) < 0 ||
+	    ctlq_json_number(o, "arrival_time", &arrival) < 0 ||
+	    ctlq_json_number(o, "message_size", &e->size) < 0 ||
+	    ctlq_json_recipients(o, e) < 0)
+		goto out;
+	e->arrival = (time_t)arrival;
+	if (e->queue_id != NULL && e->queue_name != NULL)
 		r = 0;
 out:
-	if (r < 0) {
-		free(e->queue_id);
-		free(e->queue_name);
-		free(e->sender);
-		while (e->nrcpts > 0)
-			free(e->rcpts[--e->nrcpts]);
-		free(e->rcpts);
-		memset(e, 0, sizeof(*e));
-	} else if (e->sender == NULL)
-		e->sender = strdup("");
+	json_decref(o);
+	if (r == 0 && e->sender == NULL && (e->sender = strdup("")) == NULL)
+		r = -1;
+	if (r < 0)
+		ctlq_entry_clear(e);
 	return r;
 }
 

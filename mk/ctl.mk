@@ -3,7 +3,12 @@
 # ctl_backend.c), moderation by mail and the digest (ctl_mail.c).
 sbin_PROGRAMS += ctl/ccguardctl
 CTL_QUEUE_SOURCES = ctl/ctl_queue.c ctl/ctl_queue.h
+# ctl_queue.c reads postqueue -j with jansson: only the programs built from
+# it link jansson (the tool and its tests), never the daemon.
+CTL_QUEUE_CPPFLAGS = $(JANSSON_CFLAGS)
+CTL_QUEUE_LIBS = $(JANSSON_LIBS)
+ctl_ccguardctl_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS)
 ctl_ccguardctl_SOURCES = ctl/ccguardctl.c ctl/ctl.h $(CTL_QUEUE_SOURCES) \
 	ctl/ctl_mail.c ctl/ctl_backend.c ctl/ctl_sendmail.c
-ctl_ccguardctl_LDADD = $(CORE_LIBS)
+ctl_ccguardctl_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 EXTRA_DIST += doc/moderation.md

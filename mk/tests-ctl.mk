@@ -1,13 +1,23 @@
 # mk/tests-ctl.mk - tests of the hold workflow and ccguardctl: the messages
 # (lib/notify.c, lib/mailout.c) and the Postfix queue access
-# (tests/hold/test-mailout), held mail through a private Postfix, and
-# moderation by mail.
+# (tests/hold/test-mailout, tests/hold/test-queue-json), held mail through
+# a private Postfix, and moderation by mail.
 check_PROGRAMS += tests/hold/test-mailout
 tests_hold_test_mailout_SOURCES = tests/hold/test-mailout.c tests/unit/testlib.h \
 	$(CTL_QUEUE_SOURCES)
-tests_hold_test_mailout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ctl -I$(top_srcdir)/tests/unit
-tests_hold_test_mailout_LDADD = $(CORE_LIBS)
+tests_hold_test_mailout_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS) -I$(top_srcdir)/ctl \
+	-I$(top_srcdir)/tests/unit
+tests_hold_test_mailout_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 TESTS += tests/hold/test-mailout
+# The postqueue -j reader (jansson) on real Postfix output and hostile lines.
+check_PROGRAMS += tests/hold/test-queue-json
+tests_hold_test_queue_json_SOURCES = tests/hold/test-queue-json.c tests/unit/testlib.h \
+	$(CTL_QUEUE_SOURCES)
+tests_hold_test_queue_json_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS) -I$(top_srcdir)/ctl \
+	-I$(top_srcdir)/tests/unit
+tests_hold_test_queue_json_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
+TESTS += tests/hold/test-queue-json
+EXTRA_DIST += tests/hold/postqueue-j.txt
 # End-to-end, with tests/e2e/harness.py and a private Postfix (skip without).
 HOLD_E2E = tests/hold/e2e_notify.sh tests/hold/e2e_ctl.sh
 TESTS += $(HOLD_E2E)

@@ -12,6 +12,7 @@ EXTRA_DIST += $(SENDMAIL_TESTS) tests/sendmail/smlib.py
 check_PROGRAMS += tests/sendmail/test-qf
 tests_sendmail_test_qf_SOURCES = tests/sendmail/test-qf.c tests/unit/testlib.h \
 	ctl/ctl_sendmail.c $(CTL_QUEUE_SOURCES)
-tests_sendmail_test_qf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ctl -I$(top_srcdir)/tests/unit
-tests_sendmail_test_qf_LDADD = $(CORE_LIBS)
+tests_sendmail_test_qf_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS) -I$(top_srcdir)/ctl \
+	-I$(top_srcdir)/tests/unit
+tests_sendmail_test_qf_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 TESTS += tests/sendmail/test-qf
