@@ -336,7 +336,8 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 static void
 mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 {
-	char **rcpts, *key = NULL;
+	char **rcpts;
+	const char *key;
 	size_t i, n = 0, keylen;
 
 	/* Not set up here: the notice says nothing of it. */
@@ -345,7 +346,7 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 	strbuf_printf(out, "By mail: reply keeping only the one line you choose, or send it "
 	    "to %s:\n", p->conf->command_address);
 	if (m->queue_id == NULL || !modcmd_qid_ok(m->queue_id) ||
-	    release_key_read(p->conf->release_key, &key, &keylen) < 0) {
+	    release_key_get(p->release, &key, &keylen) < 0) {
 		strbuf_puts(out, "  (none: no queue id or no release key)\n");
 		return;
 	}
@@ -358,8 +359,6 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 			log_warnx("%s: command tokens not made", m->queue_id);
 		free(rcpts);
 	}
-	explicit_bzero(key, keylen);
-	free(key);
 }
 
 /*

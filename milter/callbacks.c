@@ -326,9 +326,7 @@ conn_final_at_eoh(struct conn *c, struct verdict *v)
 	if (msg_header_count(c->msg, p->conf->hold_header) > 0 ||
 	    msg_header_count(c->msg, RELEASE_HEADER) > 0)
 		return 0;
-	opts.on_limit = p->conf->on_limit;
-	opts.on_error = p->conf->on_error;
-	opts.file_actions = 0;
+	policy_eval_opts(p, &opts);
 	if (eval_message_cached(p->rs, c->msg, &opts, v, c->ec) == 0 &&
 	    v->origin != ORIGIN_ERROR && (v->action == ACTION_PASS ||
 	    v->action == ACTION_ACCEPT || v->action == ACTION_MONITOR))
@@ -433,7 +431,6 @@ cb_eom(SMFICTX *ctx)
 	struct eval_opts opts;
 	struct verdict v;
 	enum action_result res;
-	size_t nrel;
 
 	if (c == NULL || !c->in_message || c->policy == NULL)
 		return SMFIS_TEMPFAIL;
@@ -447,17 +444,10 @@ cb_eom(SMFICTX *ctx)
 	 */
 	if (c->no_body && c->body_matters && c->msg->error == NULL)
 		c->msg->error = "rules on the body loaded after the MTA agreed to send none";
-	opts.on_limit = c->policy->conf->on_limit;
-	opts.on_error = c->policy->conf->on_error;
-	opts.file_actions = 0;
+	policy_eval_opts(c->policy, &opts);
 	/* A moderator's release (release.c) is delivered; action.c removes others. */
-	if (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel) ==
-	    RELEASE_VALID) {
-		memset(&v, 0, sizeof(v));
-		v.action = ACTION_ACCEPT;
-		v.origin = ORIGIN_RELEASED;
-	} else
-		eval_message_cached(c->policy->rs, c->msg, &opts, &v, c->ec);
+	eval_message_released(c->policy->rs, c->policy->release, time(NULL), c->msg, &opts,
+	    &v, c->ec);
 	res = action_apply(c->policy, &v, c->msg, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);
