@@ -47,7 +47,7 @@
 #include "eval.h"
 #include "msg.h"
 #include "release.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strmap.h"
 
 struct eval_cache {

@@ -69,7 +69,7 @@
 #include "policy.h"
 #include "release.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "template.h"
 #include "verdict.h"

@@ -44,7 +44,7 @@
 #include "policy.h"
 #include "release.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "selftest.h"
 
 static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -243,7 +243,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if ((auth = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *auth != '\0')
 		msg_set_string(c->msg, &c->msg->auth, auth);
 	/* With no_body, cb_eom decides whether the missing body matters. */
-	if (c->policy->rs->needs_body && !c->no_body &&
+	if (ruleset_needs_body(c->policy->rs) && !c->no_body &&
 	    (c->scan = mime_scan_new()) == NULL)
 		c->msg->error = "out of memory";	/* never judge it as plain text */
 	return conn_quiet(c, SMFIP_NR_MAIL);
@@ -292,7 +292,7 @@ conn_body_need(struct conn *c)
 	if (c->body_checked)
 		return;
 	c->body_checked = 1;
-	c->body_matters = c->policy->rs->needs_body &&
+	c->body_matters = ruleset_needs_body(c->policy->rs) &&
 	    eval_body_matters_cached(c->policy->rs, c->msg, c->ec);
 	if (!c->body_matters)
 		c->scan = mime_scan_free(c->scan);
@@ -519,7 +519,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	 * offered, and answers "continue" itself to an MTA that did not
 	 * offer one, so the flags asked for here always hold.
 	 */
-	if (p == NULL || !p->rs->needs_body)
+	if (p == NULL || !ruleset_needs_body(p->rs))
 		want |= SMFIP_NOBODY;
 	else
 		want |= SMFIP_NR_BODY;

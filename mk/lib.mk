@@ -26,7 +26,7 @@ lib_libccguard_a_SOURCES = \
 	lib/reply.c lib/reply.h \
 	lib/rules_parse.c lib/rules_parse.h \
 	lib/run.c lib/run.h \
-	lib/ruleset.c lib/ruleset.h \
+	lib/ruleset.c lib/ruleset.h lib/ruleset_impl.h \
 	lib/sanitize.c lib/sanitize.h \
 	lib/selftest.c lib/selftest.h \
 	lib/smtp_path.c lib/smtp_path.h \

@@ -36,7 +36,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "release.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "verdict.h"
 #include "testlib.h"
 
