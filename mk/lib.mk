@@ -7,6 +7,7 @@ lib_libccguard_a_SOURCES = \
 	lib/action.c lib/action.h \
 	lib/addr.c lib/addr.h \
 	lib/conf.c lib/conf.h \
+	lib/ctlverb.c lib/ctlverb.h \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
 	lib/hdrblock.c lib/hdrblock.h \
