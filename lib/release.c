@@ -33,7 +33,7 @@
  * DIAGNOSTICS
  *	Functions return -1 / NULL on failure with errno set where it applies.
  * SEE ALSO
- *	ccguardctl(8), callbacks.c
+ *	ccguardctl(8), policy.c (loads the key), eval.c (decides)
  */
 #include "config.h"
 

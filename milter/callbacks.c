@@ -4,7 +4,8 @@
  * DESCRIPTION
  *	The xxfi_* callbacks copy what libmilter lends them into the
  *	per-connection struct conn and its struct msg, and at end of message
- *	hand the message to eval_message() and the verdict to action_apply().
+ *	hand the message to eval_message_released() (which also decides a
+ *	moderator's release) and the verdict to action_apply().
  *	No policy lives here.
  *
  *	The decision is made once per message, never per recipient, so a
