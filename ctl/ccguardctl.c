@@ -58,6 +58,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "ctlverb.h"
 #include "diag.h"
 #include "eval.h"
 #include "hdrblock.h"
@@ -89,15 +90,7 @@ ctl_who(const struct ctl *c)
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: ccguardctl [-c conf] [--postfix-config DIR] held list [--json]\n"
-	    "       ccguardctl ... held show ID [--body]\n"
-	    "       ccguardctl ... held release [--without LIST] ID\n"
-	    "       ccguardctl ... held reject ID [--reason TEXT]\n"
-	    "       ccguardctl ... held discard ID\n"
-	    "       ccguardctl ... init-key\n"
-	    "       ccguardctl ... held digest\n"
-	    "       ccguardctl ... mail-command | mail-process\n");
+	ctlverb_usage(stderr);
 }
 
 /* safe_print - text from a message, with control characters but \n and \t shown as '?' */

@@ -41,7 +41,7 @@
 #include "policy.h"
 #include "release.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "sanitize.h"
 #include "strbuf.h"
 #include "verdict.h"

@@ -46,7 +46,8 @@
 #include "addr.h"
 #include "eval.h"
 #include "msg.h"
-#include "ruleset.h"
+#include "release.h"
+#include "ruleset_impl.h"
 #include "strmap.h"
 
 struct eval_cache {
@@ -528,6 +529,27 @@ eval_message(const struct ruleset *rs, const struct msg *m,
 	r = eval_message_cached(rs, m, opts, v, ec);
 	eval_cache_free(ec);
 	return r;
+}
+
+/*
+ * eval_message_released - the verdict for a message at its end: a
+ * moderator's release (release.c) that verifies under the key is accepted
+ * as released; any other message goes through the rules
+ */
+int
+eval_message_released(const struct ruleset *rs, struct release_key *key, time_t now,
+    const struct msg *m, const struct eval_opts *opts, struct verdict *v,
+    struct eval_cache *ec)
+{
+	size_t nrel;
+
+	if (release_state_of(key, m, now, &nrel) == RELEASE_VALID) {
+		memset(v, 0, sizeof(*v));
+		v->action = ACTION_ACCEPT;
+		v->origin = ORIGIN_RELEASED;
+		return 0;
+	}
+	return eval_message_cached(rs, m, opts, v, ec);
 }
 
 /* eval_message_cached - decide the verdict for one message */

@@ -4,10 +4,13 @@
 #ifndef CCGUARD_EVAL_H
 #define CCGUARD_EVAL_H
 
+#include <time.h>
+
 #include "verdict.h"
 
 struct ruleset;
 struct msg;
+struct release_key;
 struct eval_cache;		/* per connection: lookups and match data */
 
 struct eval_opts {
@@ -21,6 +24,9 @@ int	eval_message(const struct ruleset *, const struct msg *,
 int	eval_body_matters(const struct ruleset *, const struct msg *);
 int	eval_message_cached(const struct ruleset *, const struct msg *,
 	    const struct eval_opts *, struct verdict *, struct eval_cache *);
+int	eval_message_released(const struct ruleset *, struct release_key *, time_t now,
+	    const struct msg *, const struct eval_opts *, struct verdict *,
+	    struct eval_cache *);
 int	eval_body_matters_cached(const struct ruleset *, const struct msg *,
 	    struct eval_cache *);
 struct eval_cache *eval_cache_new(void);

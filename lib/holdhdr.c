@@ -29,7 +29,7 @@
 #include "holdhdr.h"
 #include "msg.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "verdict.h"
 

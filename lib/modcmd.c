@@ -49,7 +49,7 @@
 #include "addr.h"
 #include "eval.h"
 #include "modcmd.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 
 #define AUTH_VALUE_MAX	8192	/* longer Authentication-Results values are not read */
 #define ADDR_MAX	254

@@ -59,6 +59,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "ctlverb.h"
 #include "diag.h"
 #include "eval.h"
 #include "log.h"
@@ -69,7 +70,7 @@
 #include "policy.h"
 #include "release.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "template.h"
 #include "verdict.h"
@@ -293,31 +294,37 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 	size_t i, nlists;
 
 	if (qid == NULL || !release_qid_ok(qid)) {
-		strbuf_puts(out, "The queue id is not known: find the message with\n"
-		    "  ccguardctl held list\n");
+		strbuf_puts(out, "The queue id is not known: find the message with\n  ");
+		ctlverb_line(out, CTLVERB_PROG, CTLVERB_LIST, NULL, NULL);
+		strbuf_putc(out, '\n');
 		return;
 	}
 	strbuf_init(&prefix, NOTIFY_PREFIX_MAX);
-	strbuf_puts(&prefix, "ccguardctl");
+	strbuf_puts(&prefix, CTLVERB_PROG);
 	if (p->conf->path != NULL && p->conf->path[0] == '/' &&
 	    strcmp(p->conf->path, CCGUARD_CONFDIR "/ccguard.conf") != 0 &&
 	    mailout_address_ok(p->conf->path))
 		strbuf_printf(&prefix, " -c %s", p->conf->path);
-	strbuf_printf(out, "To read it (add --body for the body):\n  %s held show %s\n",
-	    strbuf_str(&prefix), qid);
-	strbuf_printf(out, "To deliver it as it is:\n  %s held release %s\n",
-	    strbuf_str(&prefix), qid);
+	strbuf_puts(out, "To read it (add --body for the body):\n  ");
+	ctlverb_line(out, strbuf_str(&prefix), CTLVERB_SHOW, qid, NULL);
+	strbuf_puts(out, "\nTo deliver it as it is:\n  ");
+	ctlverb_line(out, strbuf_str(&prefix), CTLVERB_RELEASE, qid, NULL);
+	strbuf_putc(out, '\n');
 	if (v->rule != NULL && p->rs->nlists > 0 &&
 	    (lists = calloc(p->rs->nlists, sizeof(*lists))) != NULL) {
 		struct strbuf lines;
 
 		strbuf_init(&lines, NOTIFY_WITHOUT_MAX);
 		nlists = ruleset_rule_lists(p->rs, v->rule, lists, p->rs->nlists);
-		for (i = 0; i < nlists; i++)
+		for (i = 0; i < nlists; i++) {
 			/* A list with no envelope recipient here (an MX) has nothing to drop. */
-			if (without_useful(p->rs, m, lists[i]))
-				strbuf_printf(&lines, "  %s held release --without %s %s\n",
-				    strbuf_str(&prefix), p->rs->lists[lists[i]].name, qid);
+			if (!without_useful(p->rs, m, lists[i]))
+				continue;
+			strbuf_puts(&lines, "  ");
+			ctlverb_line(&lines, strbuf_str(&prefix), CTLVERB_RELEASE_WITHOUT, qid,
+			    p->rs->lists[lists[i]].name);
+			strbuf_putc(&lines, '\n');
+		}
 		if (lines.len > 0) {
 			strbuf_puts(out, "To deliver it without the members of one list:\n");
 			strbuf_puts(out, strbuf_str(&lines));
@@ -325,10 +332,11 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 		strbuf_free(&lines);
 		free(lists);
 	}
-	strbuf_printf(out, "To refuse it and tell the sender why:\n"
-	    "  %s held reject %s --reason \"...\"\n", strbuf_str(&prefix), qid);
-	strbuf_printf(out, "To delete it silently:\n  %s held discard %s\n",
-	    strbuf_str(&prefix), qid);
+	strbuf_puts(out, "To refuse it and tell the sender why:\n  ");
+	ctlverb_line(out, strbuf_str(&prefix), CTLVERB_REJECT, qid, NULL);
+	strbuf_puts(out, "\nTo delete it silently:\n  ");
+	ctlverb_line(out, strbuf_str(&prefix), CTLVERB_DISCARD, qid, NULL);
+	strbuf_putc(out, '\n');
 	strbuf_free(&prefix);
 }
 
@@ -336,7 +344,8 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 static void
 mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 {
-	char **rcpts, *key = NULL;
+	char **rcpts;
+	const char *key;
 	size_t i, n = 0, keylen;
 
 	/* Not set up here: the notice says nothing of it. */
@@ -345,7 +354,7 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 	strbuf_printf(out, "By mail: reply keeping only the one line you choose, or send it "
 	    "to %s:\n", p->conf->command_address);
 	if (m->queue_id == NULL || !modcmd_qid_ok(m->queue_id) ||
-	    release_key_read(p->conf->release_key, &key, &keylen) < 0) {
+	    release_key_get(p->release, &key, &keylen) < 0) {
 		strbuf_puts(out, "  (none: no queue id or no release key)\n");
 		return;
 	}
@@ -358,8 +367,6 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 			log_warnx("%s: command tokens not made", m->queue_id);
 		free(rcpts);
 	}
-	explicit_bzero(key, keylen);
-	free(key);
 }
 
 /*

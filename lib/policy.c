@@ -40,9 +40,11 @@
 #include "strmap.h"
 #include "template.h"
 #include "diag.h"
+#include "eval.h"
 #include "policy.h"
+#include "release.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "selftest.h"
 
 static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -294,6 +296,10 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 			diag_error(d, "ccguard", 0, "out of memory");
 		goto fail;
 	}
+	if ((p->release = release_key_open(p->conf->release_key)) == NULL) {
+		diag_error(d, p->conf->path, 0, "out of memory");
+		goto fail;
+	}
 	if ((p->rs = ruleset_new()) == NULL) {
 		diag_error(d, p->conf->path, 0, "out of memory");
 		goto fail;
@@ -325,6 +331,15 @@ fail:
 	return policy_unref(p);
 }
 
+/* policy_eval_opts - the evaluation options this policy's settings give */
+void
+policy_eval_opts(const struct policy *p, struct eval_opts *opts)
+{
+	opts->on_limit = p->conf->on_limit;
+	opts->on_error = p->conf->on_error;
+	opts->file_actions = 0;
+}
+
 /* policy_unref - drop a reference; the last one frees; returns NULL */
 struct policy *
 policy_unref(struct policy *p)
@@ -338,6 +353,7 @@ policy_unref(struct policy *p)
 	pthread_mutex_unlock(&policy_lock);
 	if (last) {
 		ruleset_free(p->rs);
+		release_key_free(p->release);
 		conf_free(p->conf);
 		free(p->texts);
 		free(p);

@@ -8,6 +8,8 @@
 struct conf;
 struct ruleset;
 struct diag;
+struct eval_opts;
+struct release_key;
 
 struct template;
 struct rule;
@@ -21,6 +23,7 @@ struct policy_texts {
 struct policy {
 	struct conf	*conf;
 	struct ruleset	*rs;
+	struct release_key *release;	/* release_key, read once (release.c) */
 	struct policy_texts *texts;	/* per rule, same index; templates borrowed */
 	int		 refcnt;	/* under policy_lock */
 };
@@ -30,6 +33,7 @@ struct policy *policy_unref(struct policy *);
 struct policy *policy_current(void);
 void	policy_install(struct policy *);
 int	policy_check_file(const char *path, struct diag *);
+void	policy_eval_opts(const struct policy *, struct eval_opts *);
 void	policy_warn_notify(const struct policy *, struct diag *);
 const struct policy_texts *policy_rule_texts(const struct policy *, const struct rule *);
 void	policy_dump_rules(const struct policy *, void (*)(void *, const char *, const char *),

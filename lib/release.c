@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	value = release_header_value(key, keylen, qid, when, rcpts, n);
  *	state = release_check(keypath, msg, now, &nheaders);
+ *	rk = release_key_open(path);  state = release_state_of(rk, msg, now, &n);
  *	release_key_read(path, &key, &len);  release_key_create(path, group);
  * DESCRIPTION
  *	When a moderator releases a held message with some recipients removed
@@ -26,14 +27,18 @@
  *	any other header count or content is INVALID and the caller removes
  *	the headers and evaluates the message as usual. A missing or short
  *	key file makes every header INVALID: the daemon never fails open.
+ *	The daemon reads the key once per policy (release_key_open(), again
+ *	on reload); a key not readable then is tried again when a header
+ *	needs it, so a key made by ccguardctl init-key later still counts.
  * DIAGNOSTICS
  *	Functions return -1 / NULL on failure with errno set where it applies.
  * SEE ALSO
- *	ccguardctl(8), callbacks.c
+ *	ccguardctl(8), policy.c (loads the key), eval.c (decides)
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -53,6 +58,14 @@
 
 #define RELEASE_KEY_MAX		4096
 #define RELEASE_SKEW		300	/* seconds a clock may run ahead */
+
+/* A policy's key: read once, kept in memory until the policy goes. */
+struct release_key {
+	pthread_mutex_t	 lock;		/* guards a late first read */
+	char		*path;		/* key file, or NULL: no key */
+	char		*key;		/* its content, or NULL: not readable yet */
+	size_t		 len;
+};
 
 /* release_qid_ok - a Postfix queue id: 1 to 64 letters and digits */
 int
@@ -258,16 +271,17 @@ parse_value(const char *v, char *qid, size_t qidsize, long long *when, char *mac
 	return strlen(mac) == 64 && macsize > 64 ? 0 : -1;
 }
 
-/* release_check - is this message a moderator's release? */
-enum release_state
-release_check(const char *keypath, const struct msg *m, time_t now, size_t *nheaders)
+/* release_verify - is this message a moderator's release under this key? */
+static enum release_state
+release_verify(const char *key, size_t keylen, const struct msg *m, time_t now,
+    size_t *nheaders)
 {
 	struct collect c = { NULL, 0, 0 };
 	enum release_state st = RELEASE_INVALID;
 	const char *value;
-	char qid[80], mac[80], *key = NULL, *want = NULL;
+	char qid[80], mac[80], *want = NULL;
 	long long when;
-	size_t i, keylen, diff = 0;
+	size_t i, diff = 0;
 
 	if ((*nheaders = msg_header_count(m, RELEASE_HEADER)) == 0)
 		return RELEASE_NONE;
@@ -275,7 +289,7 @@ release_check(const char *keypath, const struct msg *m, time_t now, size_t *nhea
 	if (*nheaders != 1 || m->limit != NULL || m->error != NULL ||
 	    parse_value(value, qid, sizeof(qid), &when, mac, sizeof(mac)) < 0 ||
 	    when > (long long)now + RELEASE_SKEW || when + RELEASE_MAX_AGE < (long long)now ||
-	    keypath == NULL || release_key_read(keypath, &key, &keylen) < 0)
+	    key == NULL)
 		goto out;
 	for (i = 0; i < m->naddrs; i++)
 		if ((m->addrs[i].sources & ADDR_SRC_ENVELOPE) &&
@@ -290,11 +304,99 @@ release_check(const char *keypath, const struct msg *m, time_t now, size_t *nhea
 	if (diff == 0)
 		st = RELEASE_VALID;
 out:
+	g_free(want);
+	collect_free(&c);
+	return st;
+}
+
+/* release_check - is this message a moderator's release? (reads the key file) */
+enum release_state
+release_check(const char *keypath, const struct msg *m, time_t now, size_t *nheaders)
+{
+	enum release_state st;
+	char *key = NULL;
+	size_t keylen = 0;
+
+	if (keypath != NULL && msg_header_count(m, RELEASE_HEADER) > 0 &&
+	    release_key_read(keypath, &key, &keylen) < 0)
+		key = NULL;
+	st = release_verify(key, keylen, m, now, nheaders);
 	if (key != NULL) {
 		explicit_bzero(key, keylen);
 		free(key);
 	}
-	g_free(want);
-	collect_free(&c);
 	return st;
+}
+
+/*
+ * release_key_open - the key of a policy, read now; a key that can not be
+ * read now is tried again when needed (ccguardctl init-key may come later)
+ */
+struct release_key *
+release_key_open(const char *path)
+{
+	struct release_key *rk;
+
+	if ((rk = calloc(1, sizeof(*rk))) == NULL)
+		return NULL;
+	if (path != NULL && (rk->path = strdup(path)) == NULL) {
+		free(rk);
+		return NULL;
+	}
+	pthread_mutex_init(&rk->lock, NULL);
+	if (rk->path != NULL && release_key_read(rk->path, &rk->key, &rk->len) < 0)
+		rk->key = NULL;
+	return rk;
+}
+
+/* release_key_get - the key bytes, or -1 when there is no readable key */
+int
+release_key_get(struct release_key *rk, const char **key, size_t *len)
+{
+	int rv = -1;
+
+	*key = NULL;
+	*len = 0;
+	if (rk == NULL)
+		return -1;
+	pthread_mutex_lock(&rk->lock);
+	/* Once read, the key stays until the policy is reloaded. */
+	if (rk->key == NULL && rk->path != NULL &&
+	    release_key_read(rk->path, &rk->key, &rk->len) < 0)
+		rk->key = NULL;
+	if (rk->key != NULL) {
+		*key = rk->key;
+		*len = rk->len;
+		rv = 0;
+	}
+	pthread_mutex_unlock(&rk->lock);
+	return rv;
+}
+
+/* release_key_free - forget a key (wiped); returns NULL */
+struct release_key *
+release_key_free(struct release_key *rk)
+{
+	if (rk == NULL)
+		return NULL;
+	if (rk->key != NULL) {
+		explicit_bzero(rk->key, rk->len);
+		free(rk->key);
+	}
+	free(rk->path);
+	pthread_mutex_destroy(&rk->lock);
+	free(rk);
+	return NULL;
+}
+
+/* release_state_of - the release state of a message under a loaded key */
+enum release_state
+release_state_of(struct release_key *rk, const struct msg *m, time_t now, size_t *nheaders)
+{
+	const char *key = NULL;
+	size_t keylen = 0;
+
+	if (msg_header_count(m, RELEASE_HEADER) > 0)
+		(void)release_key_get(rk, &key, &keylen);
+	return release_verify(key, keylen, m, now, nheaders);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 struct msg;
+struct release_key;
 
 #define RELEASE_HEADER		"X-Ccguard-Released"
 #define RELEASE_MAX_AGE		(24 * 60 * 60)	/* seconds a release stays valid */
@@ -26,6 +27,11 @@ int	release_qid_ok(const char *qid);
 char	*release_header_value(const char *key, size_t keylen, const char *qid,
 	    time_t when, char *const *rcpts, size_t nrcpts);
 enum release_state release_check(const char *keypath, const struct msg *, time_t now,
+	    size_t *nheaders);
+struct release_key *release_key_open(const char *path);
+int	release_key_get(struct release_key *, const char **key, size_t *len);
+struct release_key *release_key_free(struct release_key *);
+enum release_state release_state_of(struct release_key *, const struct msg *, time_t now,
 	    size_t *nheaders);
 
 #endif

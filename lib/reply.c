@@ -31,7 +31,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "sanitize.h"
 #include "template.h"
 #include "verdict.h"

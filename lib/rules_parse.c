@@ -50,7 +50,7 @@
 #include "diag.h"
 #include "mime.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "strmap.h"
 #include "template.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "strmap.h"
 #include "template.h"
@@ -141,6 +141,83 @@ ruleset_find_rule(const struct ruleset *rs, const char *name)
 		if (strcmp(rs->rules[i].name, name) == 0)
 			return &rs->rules[i];
 	return NULL;
+}
+
+/* ruleset_nrules - how many rules there are */
+size_t
+ruleset_nrules(const struct ruleset *rs)
+{
+	return rs->nrules;
+}
+
+/* ruleset_nlists - how many address lists there are */
+size_t
+ruleset_nlists(const struct ruleset *rs)
+{
+	return rs->nlists;
+}
+
+/* ruleset_nexamples - how many examples the rule files give */
+size_t
+ruleset_nexamples(const struct ruleset *rs)
+{
+	return rs->nexamples;
+}
+
+/* ruleset_needs_body - does some enabled rule look at the body? */
+int
+ruleset_needs_body(const struct ruleset *rs)
+{
+	return rs->needs_body;
+}
+
+/* ruleset_list_name - the name of list number list */
+const char *
+ruleset_list_name(const struct ruleset *rs, size_t list)
+{
+	return list < rs->nlists ? rs->lists[list].name : NULL;
+}
+
+/* ruleset_list_used - does some rule refer to list number list? */
+int
+ruleset_list_used(const struct ruleset *rs, size_t list)
+{
+	return list < rs->nlists && rs->lists[list].used;
+}
+
+/* rule_name - a rule's name */
+const char *
+rule_name(const struct rule *r)
+{
+	return r->name;
+}
+
+/* rule_file - the file a rule was written in */
+const char *
+rule_file(const struct rule *r)
+{
+	return r->file;
+}
+
+/* rule_line - the line a rule starts on */
+int
+rule_line(const struct rule *r)
+{
+	return r->line;
+}
+
+/* rule_reply - a rule's SMTP reply text, or NULL: the built-in one */
+const struct template *
+rule_reply(const struct rule *r)
+{
+	return r->reply;
+}
+
+/* rule_guidance - a rule's guidance text for the sender, or NULL: none */
+const struct template *
+rule_guidance(const struct rule *r)
+{
+	return r->guidance;
 }
 
 /* ruleset_intern_file - keep one copy of a file name for diagnostics */

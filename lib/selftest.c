@@ -25,7 +25,7 @@
 #include "diag.h"
 #include "eval.h"
 #include "msg.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "selftest.h"
 #include "strmap.h"
 

@@ -4,7 +4,8 @@
  * DESCRIPTION
  *	The xxfi_* callbacks copy what libmilter lends them into the
  *	per-connection struct conn and its struct msg, and at end of message
- *	hand the message to eval_message() and the verdict to action_apply().
+ *	hand the message to eval_message_released() (which also decides a
+ *	moderator's release) and the verdict to action_apply().
  *	No policy lives here.
  *
  *	The decision is made once per message, never per recipient, so a
@@ -243,7 +244,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if ((auth = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *auth != '\0')
 		msg_set_string(c->msg, &c->msg->auth, auth);
 	/* With no_body, cb_eom decides whether the missing body matters. */
-	if (c->policy->rs->needs_body && !c->no_body &&
+	if (ruleset_needs_body(c->policy->rs) && !c->no_body &&
 	    (c->scan = mime_scan_new()) == NULL)
 		c->msg->error = "out of memory";	/* never judge it as plain text */
 	return conn_quiet(c, SMFIP_NR_MAIL);
@@ -292,7 +293,7 @@ conn_body_need(struct conn *c)
 	if (c->body_checked)
 		return;
 	c->body_checked = 1;
-	c->body_matters = c->policy->rs->needs_body &&
+	c->body_matters = ruleset_needs_body(c->policy->rs) &&
 	    eval_body_matters_cached(c->policy->rs, c->msg, c->ec);
 	if (!c->body_matters)
 		c->scan = mime_scan_free(c->scan);
@@ -326,9 +327,7 @@ conn_final_at_eoh(struct conn *c, struct verdict *v)
 	if (msg_header_count(c->msg, p->conf->hold_header) > 0 ||
 	    msg_header_count(c->msg, RELEASE_HEADER) > 0)
 		return 0;
-	opts.on_limit = p->conf->on_limit;
-	opts.on_error = p->conf->on_error;
-	opts.file_actions = 0;
+	policy_eval_opts(p, &opts);
 	if (eval_message_cached(p->rs, c->msg, &opts, v, c->ec) == 0 &&
 	    v->origin != ORIGIN_ERROR && (v->action == ACTION_PASS ||
 	    v->action == ACTION_ACCEPT || v->action == ACTION_MONITOR))
@@ -433,7 +432,6 @@ cb_eom(SMFICTX *ctx)
 	struct eval_opts opts;
 	struct verdict v;
 	enum action_result res;
-	size_t nrel;
 
 	if (c == NULL || !c->in_message || c->policy == NULL)
 		return SMFIS_TEMPFAIL;
@@ -447,17 +445,10 @@ cb_eom(SMFICTX *ctx)
 	 */
 	if (c->no_body && c->body_matters && c->msg->error == NULL)
 		c->msg->error = "rules on the body loaded after the MTA agreed to send none";
-	opts.on_limit = c->policy->conf->on_limit;
-	opts.on_error = c->policy->conf->on_error;
-	opts.file_actions = 0;
+	policy_eval_opts(c->policy, &opts);
 	/* A moderator's release (release.c) is delivered; action.c removes others. */
-	if (release_check(c->policy->conf->release_key, c->msg, time(NULL), &nrel) ==
-	    RELEASE_VALID) {
-		memset(&v, 0, sizeof(v));
-		v.action = ACTION_ACCEPT;
-		v.origin = ORIGIN_RELEASED;
-	} else
-		eval_message_cached(c->policy->rs, c->msg, &opts, &v, c->ec);
+	eval_message_released(c->policy->rs, c->policy->release, time(NULL), c->msg, &opts,
+	    &v, c->ec);
 	res = action_apply(c->policy, &v, c->msg, &milter_ops, ctx);
 	verdict_clear(&v);
 	conn_end_message(c);
@@ -529,7 +520,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	 * offered, and answers "continue" itself to an MTA that did not
 	 * offer one, so the flags asked for here always hold.
 	 */
-	if (p == NULL || !p->rs->needs_body)
+	if (p == NULL || !ruleset_needs_body(p->rs))
 		want |= SMFIP_NOBODY;
 	else
 		want |= SMFIP_NR_BODY;

@@ -133,7 +133,8 @@ reload(void)
 		log_warnx("reload failed: keeping the rules in force");
 		return;
 	}
-	log_info("reload: %zu rules, %zu lists in force", p->rs->nrules, p->rs->nlists);
+	log_info("reload: %zu rules, %zu lists in force", ruleset_nrules(p->rs),
+	    ruleset_nlists(p->rs));
 	policy_install(p);
 }
 
@@ -155,7 +156,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
     size_t nrcpts, const char *auth)
 {
 	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
-	struct mime_scan *scan = p->rs->needs_body ? mime_scan_new() : NULL;
+	struct mime_scan *scan = ruleset_needs_body(p->rs) ? mime_scan_new() : NULL;
 	struct reply_vars rv;
 	struct verdict v;
 	struct reply r;
@@ -206,25 +207,28 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		printf("  %s  [", m->addrs[i].addr);
 		print_sources(m->addrs[i].sources, m->addrs[i].how);
 		printf("]");
-		for (j = 0; j < p->rs->nlists; j++) {
-			if (!p->rs->lists[j].used || eval_address_in_list(p->rs, m->addrs[i].addr, (int)j) != 1)
+		for (j = 0; j < ruleset_nlists(p->rs); j++) {
+			if (!ruleset_list_used(p->rs, j) ||
+			    eval_address_in_list(p->rs, m->addrs[i].addr, (int)j) != 1)
 				continue;
-			printf("%s%s", first ? "  lists: " : ", ", p->rs->lists[j].name);
+			printf("%s%s", first ? "  lists: " : ", ", ruleset_list_name(p->rs, j));
 			first = 0;
 		}
 		printf("\n");
 	}
-	if (p->rs->needs_body)
+	if (ruleset_needs_body(p->rs))
 		printf("body: %s\n", mime_flag_names(m->body_flags, flags, sizeof(flags)));
 	if (m->limit != NULL)
 		printf("limit reached: %s\n", m->limit);
 
 	eval_message(p->rs, m, &opts, &v);
 	for (i = 0; i < v.nmonitored; i++)
-		printf("monitor: rule %s (%s:%d) matched; would %s\n", v.monitored[i]->name,
-		    v.monitored[i]->file, v.monitored[i]->line, action_name(v.monitored_would[i]));
+		printf("monitor: rule %s (%s:%d) matched; would %s\n", rule_name(v.monitored[i]),
+		    rule_file(v.monitored[i]), rule_line(v.monitored[i]),
+		    action_name(v.monitored_would[i]));
 	if (v.rule != NULL)
-		printf("rule: %s (%s:%d)\n", v.rule->name, v.rule->file, v.rule->line);
+		printf("rule: %s (%s:%d)\n", rule_name(v.rule), rule_file(v.rule),
+		    rule_line(v.rule));
 	else
 		printf("rule: none matched\n");
 	if (v.origin != ORIGIN_RULES)
@@ -240,7 +244,8 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 	}
 	if (v.action == ACTION_REJECT || v.action == ACTION_TEMPFAIL) {
 		reply_vars_init(&rv, &v, m, p->conf->hostname);
-		if (v.origin == ORIGIN_RULES && reply_smtp(v.rule != NULL ? v.rule->reply : NULL, &rv, &r) == 0) {
+		if (v.origin == ORIGIN_RULES &&
+		    reply_smtp(v.rule != NULL ? rule_reply(v.rule) : NULL, &rv, &r) == 0) {
 			printf("reply:\n");
 			for (i = 0; i < r.nlines; i++)
 				printf("  %s%c%s %s\n", v.code, i + 1 == r.nlines ? ' ' : '-', v.dsn, r.lines[i]);
@@ -401,8 +406,8 @@ main(int argc, char *argv[])
 			policy_dump_rules(p, print_setting, NULL);
 		}
 		printf("ccguard: configuration OK: %s, %zu rule files, %zu rules, %zu lists, "
-		    "%zu examples passed\n", p->conf->path, p->conf->nrules, p->rs->nrules,
-		    p->rs->nlists, p->rs->nexamples);
+		    "%zu examples passed\n", p->conf->path, p->conf->nrules, ruleset_nrules(p->rs),
+		    ruleset_nlists(p->rs), ruleset_nexamples(p->rs));
 		policy_unref(p);
 		return 0;
 	}
@@ -434,7 +439,7 @@ main(int argc, char *argv[])
 		fatalx("cannot open the milter socket %s", socket_spec);
 	drop_privileges(user, socket_spec);
 	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
-	    p->rs->nrules, p->conf->nrules);
+	    ruleset_nrules(p->rs), p->conf->nrules);
 	r = smfi_main();
 	log_info("stopped");
 	policy_install(NULL);

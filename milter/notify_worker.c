@@ -157,7 +157,7 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 	size_t len, glen = 0, i, nmods;
 
 	/* Guidance is decided first, so that the moderator notice can say. */
-	if (v->rule == NULL || v->rule->guidance == NULL)
+	if (v->rule == NULL || rule_guidance(v->rule) == NULL)
 		why = "the rule has no guidance text";
 	else if ((why = notify_gate(p->conf, m)) != NULL)
 		;

@@ -7,6 +7,7 @@ lib_libccguard_a_SOURCES = \
 	lib/action.c lib/action.h \
 	lib/addr.c lib/addr.h \
 	lib/conf.c lib/conf.h \
+	lib/ctlverb.c lib/ctlverb.h \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
 	lib/hdrblock.c lib/hdrblock.h \
@@ -26,7 +27,7 @@ lib_libccguard_a_SOURCES = \
 	lib/reply.c lib/reply.h \
 	lib/rules_parse.c lib/rules_parse.h \
 	lib/run.c lib/run.h \
-	lib/ruleset.c lib/ruleset.h \
+	lib/ruleset.c lib/ruleset.h lib/ruleset_impl.h \
 	lib/sanitize.c lib/sanitize.h \
 	lib/selftest.c lib/selftest.h \
 	lib/smtp_path.c lib/smtp_path.h \

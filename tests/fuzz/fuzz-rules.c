@@ -23,7 +23,7 @@
 #include "fuzz.h"
 #include "msg.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "selftest.h"
 
 FILE	*__real_fopen(const char *, const char *);

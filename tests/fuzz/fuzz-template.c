@@ -15,7 +15,7 @@
 #include "fuzz.h"
 #include "msg.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "template.h"
 #include "verdict.h"
 

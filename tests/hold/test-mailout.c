@@ -36,7 +36,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "release.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "verdict.h"
 #include "testlib.h"
 
@@ -668,6 +668,61 @@ test_release(struct policy *p)
 	free(key);
 }
 
+/*
+ * test_release_key - a policy's key: read once, a late key still counts,
+ * and evaluation, not the daemon, decides that a release is one
+ */
+static void
+test_release_key(struct policy *p)
+{
+	static char *ok[] = { "<security@kernel.org>", "maintainer@example.org" };
+	char path[4096], moved[4096], *key, *value;
+	const char *got;
+	size_t keylen, gotlen, n;
+	struct release_key *rk;
+	struct eval_cache *ec = eval_cache_new();
+	struct eval_opts opts;
+	struct verdict v;
+	struct msg *m;
+	time_t now = time(NULL);
+
+	snprintf(path, sizeof(path), "%s/late.key", tmpdir);
+	snprintf(moved, sizeof(moved), "%s/late.key.old", tmpdir);
+	rk = release_key_open(path);
+	CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) < 0, "no key file: no key");
+	CHECK(release_key_create(path, NULL) == 0, "late key created: %s", strerror(errno));
+	CHECK(release_key_read(path, &key, &keylen) == 0, "late key read");
+	value = release_header_value(key, keylen, "4XyZ12abC", now, ok, 2);
+	MSG_WITH("<maintainer@example.org>", "<security@kernel.org>", value);
+	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID && n == 1,
+	    "a key made after the policy loaded counts once a header needs it");
+	CHECK(rename(path, moved) == 0, "key moved away: %s", strerror(errno));
+	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID,
+	    "the key is kept: the file is not read for each message");
+	policy_eval_opts(p, &opts);
+	CHECK(eval_message_released(p->rs, rk, now, m, &opts, &v, ec) == 0 &&
+	    v.origin == ORIGIN_RELEASED && v.action == ACTION_ACCEPT,
+	    "evaluation accepts a verified release as released");
+	verdict_clear(&v);
+	release_key_free(rk);
+	/* A reload reads the key again: now there is none. */
+	rk = release_key_open(path);
+	CHECK(release_state_of(rk, m, now, &n) == RELEASE_INVALID,
+	    "a reloaded policy without a key file verifies nothing");
+	CHECK(eval_message_released(p->rs, rk, now, m, &opts, &v, ec) == 0 &&
+	    v.origin != ORIGIN_RELEASED, "an unverified release goes through the rules");
+	verdict_clear(&v);
+	CHECK(eval_message_released(p->rs, NULL, now, m, &opts, &v, ec) == 0 &&
+	    v.origin != ORIGIN_RELEASED, "no key at all: the rules decide");
+	verdict_clear(&v);
+	msg_free(m);
+	release_key_free(rk);
+	eval_cache_free(ec);
+	free(value);
+	explicit_bzero(key, keylen);
+	free(key);
+}
+
 /* test_json - the postqueue -j reader */
 static void
 test_json(void)
@@ -754,6 +809,7 @@ main(void)
 	test_sendmail(p);
 	test_smtp();
 	test_release(p);
+	test_release_key(p);
 	test_json();
 	test_headers_parse();
 	policy_unref(p);

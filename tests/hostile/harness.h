@@ -23,7 +23,7 @@
 #include "msg.h"
 #include "msgfile.h"
 #include "policy.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "verdict.h"
 

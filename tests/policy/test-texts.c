@@ -43,7 +43,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "reply.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "template.h"
 #include "verdict.h"

@@ -28,7 +28,7 @@
 #include "policy.h"
 #include "reply.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "template.h"
 #include "testlib.h"

@@ -21,7 +21,7 @@
 #include "eval.h"
 #include "policy.h"
 #include "rules_parse.h"
-#include "ruleset.h"
+#include "ruleset_impl.h"
 #include "strbuf.h"
 #include "template.h"
 #include "testlib.h"
