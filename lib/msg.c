@@ -219,7 +219,7 @@ msg_add_rcpt(struct msg *m, const char *arg)
 void
 msg_add_header(struct msg *m, const char *name, const char *value)
 {
-	size_t len = strlen(name) + strlen(value) + 2;
+	size_t vlen = strlen(value), len = strlen(name) + vlen + 2;
 	struct addr_ctx ac = { m, addr_source_from_header_name(name) };
 	int r;
 
@@ -267,7 +267,7 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 		size_t limit = m->limits.mta_header_token_limit;
 		size_t near = limit - MSG_MTA_TOKEN_SLACK(limit);
 
-		if (strlen(value) >= near && smtp_path_token_count(value, near) >= near)
+		if (vlen >= near && smtp_path_token_count(value, near) >= near)
 			msg_limit(m, MSG_LIMIT_MTA_HEADER_TOKENS);
 	}
 	if (ac.source != 0) {

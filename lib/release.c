@@ -309,22 +309,14 @@ out:
 	return st;
 }
 
-/* release_check - is this message a moderator's release? (reads the key file) */
+/* release_check - release_state_of() with the key file read for this one message */
 enum release_state
 release_check(const char *keypath, const struct msg *m, time_t now, size_t *nheaders)
 {
-	enum release_state st;
-	char *key = NULL;
-	size_t keylen = 0;
+	struct release_key *rk = release_key_open(keypath);	/* NULL: no key */
+	enum release_state st = release_state_of(rk, m, now, nheaders);
 
-	if (keypath != NULL && msg_header_count(m, RELEASE_HEADER) > 0 &&
-	    release_key_read(keypath, &key, &keylen) < 0)
-		key = NULL;
-	st = release_verify(key, keylen, m, now, nheaders);
-	if (key != NULL) {
-		explicit_bzero(key, keylen);
-		free(key);
-	}
+	release_key_free(rk);
 	return st;
 }
 

@@ -79,15 +79,17 @@ is_operator(unsigned char c)
 }
 
 /*
- * collect - copy the value of a word into the text buffer: a backslash
- * takes the next character literally, white space becomes one space; stop
- * before the first character for which stop() is true (or at the end).
+ * collect - read a word from s up to the first character for which
+ * stop() is true (or the end): a backslash takes the next character
+ * literally. With t, the value goes to the text buffer, white space as
+ * one space each. Returns the first character after the word.
  */
 static const char *
 collect(struct path_tokens *pt, struct token *t, const char *s,
     int (*stop)(unsigned char, unsigned char), unsigned char close)
 {
-	t->off = pt->used;
+	if (t != NULL)
+		t->off = pt->used;
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
@@ -99,9 +101,11 @@ collect(struct path_tokens *pt, struct token *t, const char *s,
 			c = (unsigned char)*++s;
 		} else if (stop(c, close))
 			break;
-		pt->text[pt->used++] = is_path_space(c) ? ' ' : (char)c;
+		if (t != NULL)
+			pt->text[pt->used++] = is_path_space(c) ? ' ' : (char)c;
 	}
-	t->len = pt->used - t->off;
+	if (t != NULL)
+		t->len = pt->used - t->off;
 	return s;
 }
 
@@ -139,20 +143,38 @@ skip_comment(const char *s)
 	return s;
 }
 
-/* skip_word - for s at a word's first character, the character after it */
+/*
+ * scan_token - the one reader of Postfix's RFC 822 tokens. For s at
+ * white space or a token: the token's type in *type (0 for a comment) and
+ * the character after it, or NULL at the end of the text. With t, a word's
+ * value goes to pt's text buffer.
+ */
 static const char *
-skip_word(const char *s, unsigned char close)
+scan_token(const char *s, struct path_tokens *pt, struct token *t, int *type)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '\\') {
-			if (s[1] == '\0')
-				return s + 1;
-			s++;
-		} else if (close != 0 ? (unsigned char)*s == close :
-		    atom_stop((unsigned char)*s, 0))
-			break;
+	unsigned char c;
+
+	while (is_path_space((unsigned char)*s))
+		s++;
+	if ((c = (unsigned char)*s) == '\0')
+		return NULL;
+	if (c == '(') {
+		*type = 0;
+		return skip_comment(s + 1);
 	}
-	return s;
+	if (c == '"' || c == '[') {
+		*type = c == '"' ? TOK_QUOTED : TOK_LITERAL;
+		s = collect(pt, t, s + 1, close_stop, c == '"' ? '"' : ']');
+		return *s != '\0' ? s + 1 : s;	/* past the closing quote or bracket */
+	}
+	if (is_operator(c)) {
+		*type = c;
+		if (t != NULL)
+			t->off = t->len = 0;
+		return s + 1;
+	}
+	*type = TOK_ATOM;
+	return collect(pt, t, s, atom_stop, 0);
 }
 
 /*
@@ -165,26 +187,10 @@ size_t
 smtp_path_token_count(const char *s, size_t stop)
 {
 	size_t n = 0;
+	int type;
 
-	while (*s != '\0' && n < stop) {
-		unsigned char c = (unsigned char)*s;
-
-		if (is_path_space(c)) {
-			s++;
-			continue;
-		}
+	while (n < stop && (s = scan_token(s, NULL, NULL, &type)) != NULL)
 		n++;
-		if (c == '(')
-			s = skip_comment(s + 1);
-		else if (c == '"' || c == '[') {
-			s = skip_word(s + 1, c == '"' ? '"' : ']');
-			if (*s != '\0')
-				s++;
-		} else if (is_operator(c))
-			s++;
-		else
-			s = skip_word(s, 0);
-	}
 	return n;
 }
 
@@ -192,37 +198,14 @@ smtp_path_token_count(const char *s, size_t stop)
 static void
 tokenize(struct path_tokens *pt, const char *s)
 {
-	while (*s != '\0') {
-		unsigned char c = (unsigned char)*s;
-		struct token *t = &pt->tok[pt->n];
+	struct token *t;
 
-		if (is_path_space(c)) {
-			s++;
-			continue;
-		}
-		if (c == '(') {
-			s = skip_comment(s + 1);
-			continue;
-		}
-		if (c == '"' || c == '[') {
-			t->type = c == '"' ? TOK_QUOTED : TOK_LITERAL;
-			s = collect(pt, t, s + 1, close_stop, c == '"' ? '"' : ']');
-			if (*s != '\0')
-				s++;	/* the closing quote or bracket */
-		} else if (is_operator(c)) {
-			t->type = c;
-			t->off = pt->used;
-			t->len = 0;
-			s++;
-		} else {
-			t->type = TOK_ATOM;
-			s = collect(pt, t, s, atom_stop, 0);
-		}
-		pt->n++;
-	}
+	for (t = &pt->tok[0]; (s = scan_token(s, pt, t, &t->type)) != NULL;
+	    t = &pt->tok[pt->n])
+		if (t->type != 0)
+			pt->n++;
 }
 
-/* is_word - is a token of this type a word of a local part? */
 static int
 is_word(int type)
 {
