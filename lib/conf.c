@@ -24,6 +24,11 @@
  *	path such as dir/x.reply into dir/x.VARIANT.reply (policy.c uses the
  *	first that exists). The policy, per place, is thus data in rules/.
  *
+ *	A few defaults follow other settings (conf_derive_defaults):
+ *	"moderator", when neither file sets it, is this server's postmaster,
+ *	postmaster@hostname (conf_postmaster), so every hold is told to
+ *	someone; "moderator =" (empty) is the way to tell nobody.
+ *
  *	Every error is reported as file:line and the whole file is checked
  *	before giving up, so -n lists all mistakes at once.
  */
@@ -87,6 +92,7 @@ static const struct conf_def conf_table[] = {
 	    guidance_senders_words },
 	{ "guidance_rate",	CT_SIZE,   F(guidance_rate), "3", 0, 1000000, NULL },
 	{ "guidance_subject",	CT_BOOL,   F(guidance_subject), "no", 0, 0, NULL },
+	/* Not given: postmaster@hostname (conf_derive_defaults). */
 	{ "moderator",		CT_STRING, F(moderator), "", 0, 0, NULL },
 	{ "sendmail_path",	CT_STRING, F(sendmail_path), "/usr/sbin/sendmail", 0, 0, NULL },
 	{ "notify_smtp",	CT_STRING, F(notify_smtp), "", 0, 0, NULL },
@@ -227,6 +233,34 @@ conf_set(struct conf *c, const struct conf_def *def, const char *value,
 	return 0;
 }
 
+/* conf_postmaster - "postmaster@" this server's name (hostname); malloc'd */
+char *
+conf_postmaster(const struct conf *c)
+{
+	char *s;
+
+	if (asprintf(&s, "postmaster@%s", c->hostname != NULL && c->hostname[0] != '\0' ?
+	    c->hostname : "localhost") < 0)
+		return NULL;
+	return s;
+}
+
+/* conf_derive_defaults - the defaults that follow other settings; -1: out of memory */
+static int
+conf_derive_defaults(struct conf *c)
+{
+	char *pm;
+
+	/* RFC 5321 requires every server's postmaster mailbox: someone reads it. */
+	if (!c->given[conf_find("moderator") - conf_table]) {
+		if ((pm = conf_postmaster(c)) == NULL)
+			return -1;
+		free(c->moderator);
+		c->moderator = pm;
+	}
+	return 0;
+}
+
 /* conf_defaults - every setting at its default */
 struct conf *
 conf_defaults(void)
@@ -248,7 +282,8 @@ conf_defaults(void)
 		if ((c->hostname = strdup(host)) == NULL)
 			goto fail;
 	}
-	if ((c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL)
+	if ((c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL ||
+	    conf_derive_defaults(c) < 0)
 		goto fail;
 	diag_free(&d);
 	return c;
@@ -310,10 +345,11 @@ conf_apply_line(struct conf *c, char *text, const char *file, int line,
 			diag_error(d, file, line, "\"%s\" can not be set in a site profile", name);
 			return 0;
 		}
-		if (c->given[def - conf_table])
+		if (c->given[def - conf_table] & CONF_GIVEN_FILE)
 			return 0;	/* ccguard.conf set it: that wins */
+		c->given[def - conf_table] |= CONF_GIVEN_PROFILE;
 	} else
-		c->given[def - conf_table] = 1;
+		c->given[def - conf_table] |= CONF_GIVEN_FILE;
 	if (def->type == CT_LIST && !*rules_given) {
 		/* The first "rules" line replaces the default list. */
 		size_t i;
@@ -432,7 +468,7 @@ conf_load_site(struct conf *c, struct diag *d)
 				path = NULL;
 			}
 		}
-		if (path == NULL && !c->given[conf_find("site") - conf_table])
+		if (path == NULL && !(c->given[conf_find("site") - conf_table] & CONF_GIVEN_FILE))
 			return 0;	/* the default needs no file: the rules as written */
 		if (path == NULL) {
 			diag_error(d, c->path, 0, "site: no profile \"%s.site\" next to the rule "
@@ -478,6 +514,10 @@ conf_load(const char *path, struct diag *d)
 	if (d->errors > errors)
 		return conf_free(c);
 	if (conf_load_site(c, d) < 0) {
+		diag_error(d, path, 0, "out of memory");
+		return conf_free(c);
+	}
+	if (conf_derive_defaults(c) < 0) {
 		diag_error(d, path, 0, "out of memory");
 		return conf_free(c);
 	}

@@ -21,6 +21,10 @@ struct conf_override {
 
 #define CONF_MAX_SETTINGS 40	/* entries of conf.c's table, at most */
 
+/* Where a setting was given (struct conf's given[]). */
+#define CONF_GIVEN_FILE		1	/* in ccguard.conf */
+#define CONF_GIVEN_PROFILE	2	/* in the site profile */
+
 /* guidance_senders: which senders may get guidance (and refusal notices). */
 enum guidance_senders {
 	GUIDANCE_SENDERS_AUTHENTICATED,	/* SMTP AUTH was used */
@@ -76,13 +80,14 @@ struct conf {
 	size_t		 digest_min_age;	/* seconds held before a message is in the digest */
 	struct conf_override *overrides;	/* profile's first, then ccguard.conf's */
 	size_t		 noverrides;
-	unsigned char	 given[CONF_MAX_SETTINGS];	/* set in ccguard.conf */
+	unsigned char	 given[CONF_MAX_SETTINGS];	/* CONF_GIVEN_* bits */
 	unsigned char	 bad_word[CONF_MAX_SETTINGS];	/* a CT_ENUM not one of its words */
 };
 
 struct conf *conf_load(const char *path, struct diag *);
 struct conf *conf_defaults(void);
 struct conf *conf_free(struct conf *);
+char	*conf_postmaster(const struct conf *);
 int	conf_text_variant(const struct conf *, size_t i, const char *path, char *out, size_t size);
 void	conf_dump(const struct conf *, void (*)(void *, const char *, const char *), void *);
 

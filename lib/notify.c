@@ -196,14 +196,9 @@ notify_class_gate(const struct conf *c, const char *sender_class)
 char *
 notify_from(const struct conf *c)
 {
-	char *s = NULL;
-
 	if (c->guidance_from != NULL && c->guidance_from[0] != '\0')
 		return strdup(c->guidance_from);
-	if (asprintf(&s, "postmaster@%s", c->hostname != NULL && c->hostname[0] != '\0' ?
-	    c->hostname : "localhost") < 0)
-		return NULL;
-	return s;
+	return conf_postmaster(c);
 }
 
 /* notify_guidance_build - the guidance message for m; *rcpt is its recipient */

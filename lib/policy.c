@@ -46,6 +46,7 @@
 #include "rules_parse.h"
 #include "ruleset_impl.h"
 #include "selftest.h"
+#include "strbuf.h"
 
 static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct policy *policy_published;
@@ -195,28 +196,38 @@ policy_rule_texts(const struct policy *p, const struct rule *r)
 	return &p->texts[r - p->rs->rules];
 }
 
-/* policy_warn_notify - warn when a rule can hold mail that nobody will hear of (-n) */
+/* policy_warn_notify - warn when rules can hold mail that nobody will hear of (-n) */
 void
 policy_warn_notify(const struct policy *p, struct diag *d)
 {
 	const struct conf *c = p->conf;
-	size_t i;
+	struct strbuf names;
+	size_t i, n = 0;
 
+	if (c->moderator[0] != '\0' && c->notify_smtp[0] != '\0')
+		return;
+	/* One warning names every rule that holds. */
+	strbuf_init(&names, 64 * 1024);
 	for (i = 0; i < p->rs->nrules; i++) {
 		const struct rule *r = &p->rs->rules[i];
 
 		if (!r->enabled || r->monitor || r->action != ACTION_HOLD)
 			continue;
-		if (c->moderator[0] == '\0')
-			diag_warning(d, c->path, 0, "rule %s holds mail, but no \"moderator\" is set: "
-			    "nobody will be told of held messages", r->name);
-		else if (c->notify_smtp[0] == '\0')
-			diag_warning(d, c->path, 0, "rule %s holds mail and moderator notices go "
-			    "through %s; under the shipped systemd unit (NoNewPrivileges, read-only "
-			    "/var) Postfix's sendmail can not queue mail: set notify_smtp "
-			    "(e.g. 127.0.0.1:25)", r->name, c->sendmail_path);
-		return;	/* one warning says it for every rule */
+		strbuf_puts(&names, n++ == 0 ? "" : ", ");
+		strbuf_puts(&names, r->name);
 	}
+	if (n > 0 && c->moderator[0] == '\0')
+		diag_warning(d, c->path, 0, "%s %s hold%s mail, but \"moderator\" is empty: "
+		    "nobody will be told of held messages (remove the empty \"moderator =\" "
+		    "line for the default, postmaster@%s)", n == 1 ? "rule" : "rules",
+		    strbuf_str(&names), n == 1 ? "s" : "", c->hostname);
+	else if (n > 0)
+		diag_warning(d, c->path, 0, "%s %s hold%s mail and moderator notices go "
+		    "through %s; under the shipped systemd unit (NoNewPrivileges, read-only "
+		    "/var) Postfix's sendmail can not queue mail: set notify_smtp "
+		    "(e.g. 127.0.0.1:25)", n == 1 ? "rule" : "rules", strbuf_str(&names),
+		    n == 1 ? "s" : "", c->sendmail_path);
+	strbuf_free(&names);
 }
 
 /* dump_text - "rule NAME.KIND = file" for a text in force */

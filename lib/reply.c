@@ -6,6 +6,7 @@
  *	reply_smtp(template, &vars, &reply)	lines for smfi_setmlreply()
  *	reply_matched_text(verdict, &buf, ascii)	"a (Cc) and b (envelope)"
  *	reply_sender_class(msg), reply_thread(msg)	facts for texts and gates
+ *	reply_in_thread(msg)	In-Reply-To or References names a message
  * DESCRIPTION
  *	SMTP reply lines are what libmilter and RFC 5321 allow: printable
  *	US-ASCII only (other bytes become '?', control characters spaces, so
@@ -16,7 +17,8 @@
  *	(template.c turns their control characters into spaces).
  *
  *	The variables describe facts (where an address was found, what the
- *	body scan saw, whether the message is a reply or a patch posting);
+ *	body scan saw, whether the message starts a thread or is inside one,
+ *	and whether it is a patch posting);
  *	what to make of them is the templates' business, in rules/.
  */
 #include "config.h"
@@ -112,11 +114,54 @@ reply_sender_class(const struct msg *m)
 	return "not authenticated";
 }
 
-/* reply_thread - what the message is in its thread: a patch, a reply or new */
+/*
+ * names_message - value holds a msg-id, "<id@host>" without white space
+ * (the reading of the shipped rules' "inside a thread": an empty or
+ * garbled In-Reply-To or References names no message)
+ */
+static int
+names_message(const char *v)
+{
+	const char *p;
+	int at;
+
+	for (; (v = strchr(v, '<')) != NULL; v = p) {
+		at = 0;
+		for (p = v + 1; *p != '\0' && *p != '>' && *p != '<' &&
+		    strchr(" \t\r\n\v\f", *p) == NULL; p++)
+			if (*p == '@') {
+				/* Exactly one '@', with something on either side. */
+				if (at != 0 || p == v + 1 || p[1] == '>')
+					break;
+				at = 1;
+			}
+		if (*p == '>' && at)
+			return 1;
+	}
+	return 0;
+}
+
+/* reply_in_thread - In-Reply-To or References (any instance) names a message */
+int
+reply_in_thread(const struct msg *m)
+{
+	static const char *const names[] = { "In-Reply-To", "References" };
+	const char *v;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (n = 0; (v = msg_header(m, names[i], n)) != NULL; n++)
+			if (names_message(v))
+				return 1;
+	return 0;
+}
+
+/* reply_thread - what the message is in its thread: new (it starts one) or inside one */
 const char *
 reply_thread(const struct msg *m)
 {
 	const char *s = msg_header(m, "Subject", 0), *e;
+	int patch = 0;
 
 	if (s != NULL) {
 		while (*s == ' ' || *s == '\t')
@@ -125,14 +170,18 @@ reply_thread(const struct msg *m)
 		if (*s == '[' && (e = strchr(s, ']')) != NULL) {
 			const char *p;
 
-			for (p = s; p + 5 <= e; p++)
-				if (strncasecmp(p, "PATCH", 5) == 0)
-					return "a patch posting (Subject [PATCH ...])";
+			for (p = s; p + 5 <= e && !patch; p++)
+				patch = strncasecmp(p, "PATCH", 5) == 0;
 		}
 	}
-	if (msg_header(m, "In-Reply-To", 0) != NULL || msg_header(m, "References", 0) != NULL)
-		return "a reply (it has In-Reply-To or References)";
-	return "a new message (no In-Reply-To, no References)";
+	if (reply_in_thread(m))
+		return patch ? "a patch posting inside a thread (Subject [PATCH ...], "
+		    "In-Reply-To or References names a message)" :
+		    "a reply (In-Reply-To or References names a message)";
+	return patch ? "a patch posting that starts a thread (Subject [PATCH ...], "
+	    "no In-Reply-To or References naming a message)" :
+	    "a new message (it starts a thread: no In-Reply-To or References "
+	    "naming a message)";
 }
 
 /* body_text - the MIME facts of a message, in words */

@@ -45,5 +45,6 @@ void	reply_free(struct reply *);
 int	reply_matched_text(const struct verdict *, struct strbuf *, int ascii_only);
 const char *reply_sender_class(const struct msg *);
 const char *reply_thread(const struct msg *);
+int	reply_in_thread(const struct msg *);
 
 #endif

@@ -1,7 +1,9 @@
 # tests/ci-packages.sh - the Debian 12 packages ccguard builds and tests with.
 # Sourced by .ci/run and the README's quick start.
 CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev libjansson-dev"
-CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc libwrap0 m4 debhelper dpkg-dev fakeroot lintian"
+# git-email, mutt, s-nail, msmtp: the reporters' clients of tests/e2e/test_clients.py;
+# git send-email needs Mail::Address, a Recommends of git-email.
+CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc libwrap0 m4 debhelper dpkg-dev fakeroot lintian git-email libmailtools-perl mutt s-nail msmtp"
 # Sendmail's packages conflict with postfix: they are only downloaded, and
 # tests/sendmail/ unpacks them into a private directory (see smlib.py).
 CCGUARD_SENDMAIL_DEBS=/var/cache/ccguard-tests/sendmail

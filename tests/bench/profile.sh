@@ -23,7 +23,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-printf 'user =\nlog_pass = no\nrules = %s\n' "$top_srcdir/rules/kernel-security.rules" >"$W/c.conf"
+printf 'user =\nlog_pass = no\nmoderator =\nrules = %s\n' "$top_srcdir/rules/kernel-security.rules" >"$W/c.conf"
 
 wait_sock() {	# wait_sock PATH - until the socket exists (60 s: valgrind is slow)
 	local i

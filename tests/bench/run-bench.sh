@@ -172,6 +172,7 @@ conf() {	# conf NAME RULEFILE... - a ccguard.conf for the bench
 	shift
 	{
 		echo "user ="
+		echo "moderator ="	# held mail: no notice through the system's sendmail
 		for r in "$@"; do echo "rules = $r"; done
 		echo "max_recipients = 200000"
 		echo "max_addresses = 400000"

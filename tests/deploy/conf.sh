@@ -3,11 +3,13 @@
 # its real default.
 #
 # Every setting "ccguard -n -v" reports must have an entry in ccguard.conf(5)
-# and appear exactly once in the generated etc/ccguard.conf as a commented "#name = value" line (rules as a
-# live "rules =" line). Uncommenting all of them must load (each value is
-# valid) and give exactly the settings of a file that sets only the rules
-# (each value is the compiled default). hostname is computed at start-up,
-# so it only has to be documented.
+# and appear exactly once in the generated etc/ccguard.conf as a commented
+# "#name = value" line (rules and notify_smtp as live lines). Uncommenting
+# all of them must load (each value is valid) and give exactly the settings
+# of a file that sets only the live lines (each value is the compiled
+# default). hostname is computed at start-up, and moderator from it, so
+# they only have to be documented. The shipped file as it is loads, and
+# "ccguard -n" has no warning for it: every hold is told to someone.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 ccguard=$top_builddir/milter/ccguard
@@ -26,8 +28,9 @@ if grep -n '@[a-z]*@' "$conf"; then
 	fail=1
 fi
 
-# The compiled settings, from a file that names only the rules.
-printf 'rules = %s\n' "$rules" >"$tmp/minimal.conf"
+# The compiled settings, from a file with only the live lines.
+live='^\(rules\|notify_smtp\) = '
+{ printf 'rules = %s\n' "$rules"; grep "$live" "$conf" | grep -v '^rules = '; } >"$tmp/minimal.conf"
 if ! "$ccguard" -n -v -c "$tmp/minimal.conf" >"$tmp/minimal.out" 2>&1; then
 	echo "FAIL: ccguard -n on a minimal configuration"
 	cat "$tmp/minimal.out"
@@ -37,8 +40,8 @@ sed -n 's/^\([a-z_][a-z_]*\) = .*/\1/p' "$tmp/minimal.out" | sort -u >"$tmp/name
 [ -s "$tmp/names" ] || { echo "FAIL: ccguard -n -v listed no settings"; exit 1; }
 
 while read -r name; do
-	if [ "$name" = rules ]; then
-		n=$(grep -c '^rules = ' "$conf")
+	if echo "$name = " | grep -q "$live"; then
+		n=$(grep -c "^$name = " "$conf")
 	else
 		n=$(grep -c "^#$name = \\{0,1\\}" "$conf")
 	fi
@@ -56,7 +59,7 @@ done <"$tmp/names"
 
 # Uncomment every documented default (not the examples, which are indented
 # or name a rule) and point rules at the source tree.
-sed -e 's/^#\([a-z_][a-z_]* =\)/\1/' -e '/^hostname =/d' \
+sed -e 's/^#\([a-z_][a-z_]* =\)/\1/' -e '/^hostname =/d' -e '/^moderator =/d' \
     -e "s|^rules = .*|rules = $rules|" "$conf" >"$tmp/all.conf"
 if ! "$ccguard" -n -v -c "$tmp/all.conf" >"$tmp/all.out" 2>&1; then
 	echo "FAIL: ccguard.conf with every default uncommented does not load:"
@@ -77,6 +80,9 @@ sed "s|^rules = .*|rules = $rules|" "$conf" >"$tmp/shipped.conf"
 if ! "$ccguard" -n -c "$tmp/shipped.conf" >"$tmp/shipped.out" 2>&1; then
 	echo "FAIL: the shipped ccguard.conf does not load:"
 	cat "$tmp/shipped.out"
+	fail=1
+elif grep 'warning' "$tmp/shipped.out"; then
+	echo "FAIL: ccguard -n warns about the shipped ccguard.conf"
 	fail=1
 fi
 

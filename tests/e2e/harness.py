@@ -532,9 +532,11 @@ class Env:
     the shipped rules are read from a private copy made by start()
     (rules_dir; shipped_rules names its kernel-security.rules);
     main_cf: dict of extra/overriding Postfix main.cf settings;
-    milter: start ccguard at once (False: start_milter() later)."""
+    milter: start ccguard at once (False: start_milter() later);
+    notices: hold notices go to the default moderator (the postmaster)
+    through this Postfix, so they reach the sink (False: no notices)."""
 
-    def __init__(self, conf="", rules=(), main_cf=None, milter=True):
+    def __init__(self, conf="", rules=(), main_cf=None, milter=True, notices=False):
         self.srcdir = _srcdir()
         self.builddir = _builddir()
         self.ccguard = os.path.join(self.builddir, "milter", "ccguard")
@@ -544,6 +546,7 @@ class Env:
         self.extra_rules = list(rules)
         self.main_cf_extra = dict(main_cf or {})
         self.want_milter = milter
+        self.notices = notices
         self.dir = None
         self.sink = None
         self.milter_proc = None
@@ -858,6 +861,10 @@ class Env:
             self.extra_rules = list(rules)
         lines = ["# ccguard.conf for an end-to-end test",
                  "user =",
+                 # Without notices, no moderator: the default, the postmaster,
+                 # would get them through the system's sendmail.
+                 "notify_smtp = 127.0.0.1:%d" % self.smtp_port if self.notices
+                 else "moderator =",
                  "socket = unix:" + self.socket,
                  "rules = " + self.shipped_rules]
         lines += ["rules = " + r for r in self.extra_rules]

@@ -417,7 +417,19 @@ test_moderator(struct policy *p)
 	size_t len;
 
 	eval_hold(p, m, &v);
-	CHECK(notify_moderator_build(p, &v, m, "none (test)", &len) == NULL, "no moderator, no notice");
+	/* The conf sets no moderator: the default is this server's postmaster. */
+	data = notify_moderator_build(p, &v, m, "none (test)", &len);
+	CHECK(data != NULL, "a notice to the default moderator");
+	if (data != NULL) {
+		gm = parse(data, len);
+		CHECK_STR(header(gm, "To"), "postmaster@mx.example.net", "the default moderator");
+		g_object_unref(gm);
+	}
+	free(data);
+	free(p->conf->moderator);
+	p->conf->moderator = strdup("");
+	CHECK(notify_moderator_build(p, &v, m, "none (test)", &len) == NULL,
+	    "moderator set empty, no notice");
 	free(p->conf->moderator);
 	p->conf->moderator = strdup("moderators@example.net");
 	data = notify_moderator_build(p, &v, m, "none (test)", &len);

@@ -88,6 +88,7 @@ done || exit 99
 	echo "socket = unix:$sock"
 	echo "user ="
 	echo "log_pass = yes"
+	echo "moderator ="	# no hold notices through the system's sendmail
 	sed -n 's/^-- conf: *//p' "$scenario" | subst
 } >"$conf"
 grep -q '^rules *=' "$conf" ||

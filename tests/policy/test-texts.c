@@ -21,11 +21,17 @@
  *   missing or bad profile is an error naming file:line;
  * - the moderator notice names the rule, the kind of message, whether
  *   the sender got guidance, the rule's usual choice first, and what
- *   release, --without and a public release do.
+ *   release, --without and a public release do;
+ * - every shipped text file (rules/\*.reply, .guidance, .notice,
+ *   .rejected) is one of those checked, under some profile: a variant no
+ *   profile chooses fails. So the last line of every SMTP reply, the one
+ *   line mutt shows of a multi-line 550, is a self-contained instruction
+ *   for every rule and profile.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +59,10 @@
 #define MAX_TEXT_LINES	25
 
 static char tmpdir[] = "/tmp/ccguard-texts-XXXXXX";
+
+/* The base names of the text files checked so far (text_checked). */
+static char checked[128][256];
+static size_t nchecked;
 
 static const char *const outcomes[] = {
 	"Refused", "Not delivered", "Held", "Accepted", "Delivered", NULL
@@ -128,6 +138,53 @@ free_lines(char **v)
 	for (i = 0; v[i] != NULL; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* text_checked - note that a shipped text file went through the checks */
+static void
+text_checked(const struct template *t)
+{
+	const char *base = strrchr(t->file, '/') != NULL ? strrchr(t->file, '/') + 1 : t->file;
+	size_t i;
+
+	for (i = 0; i < nchecked; i++)
+		if (strcmp(checked[i], base) == 0)
+			return;
+	if (nchecked < sizeof(checked) / sizeof(checked[0]))
+		snprintf(checked[nchecked++], sizeof(checked[0]), "%s", base);
+}
+
+/* test_every_text_checked - each shipped reply, guidance, notice and rejection was checked */
+static void
+test_every_text_checked(void)
+{
+	static const char *const kinds[] = { ".reply", ".guidance", ".notice", ".rejected", NULL };
+	char dir[4096];
+	struct dirent *e;
+	DIR *dp;
+	size_t i, j, len, n = 0;
+	int seen;
+
+	snprintf(dir, sizeof(dir), "%s/rules", test_srcdir());
+	CHECK((dp = opendir(dir)) != NULL, "%s: opened", dir);
+	if (dp == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		len = strlen(e->d_name);
+		for (i = 0; kinds[i] != NULL; i++)
+			if (len > strlen(kinds[i]) &&
+			    strcmp(e->d_name + len - strlen(kinds[i]), kinds[i]) == 0)
+				break;
+		if (kinds[i] == NULL)
+			continue;
+		n++;
+		for (j = 0, seen = 0; j < nchecked && !seen; j++)
+			seen = strcmp(checked[j], e->d_name) == 0;
+		/* A variant no profile chooses would reach senders unchecked. */
+		CHECK(seen, "rules/%s is checked under some site profile", e->d_name);
+	}
+	closedir(dp);
+	CHECK(n >= 30, "rules/ has the shipped texts (%zu found)", n);
 }
 
 /* check_lines - the shared checks on one rendered text */
@@ -276,6 +333,7 @@ test_reply(const struct policy *p, const char *site, const struct rule *r, int m
 	CHECK(reply_smtp(r->reply, &rv, &rep) == 0, "%s %s reply renders", site, r->name);
 	snprintf(what, sizeof(what), "site %s, rule %s, reply %s", site, r->name, r->reply->file);
 	check_lines(what, rep.lines, rep.nlines, MAX_TEXT_LINES, mx);
+	text_checked(r->reply);
 	CHECK(strcmp(rep.lines[rep.nlines - 1], "(reply text shortened)") != 0,
 	    "%s: cut short", what);
 	for (i = 0; i < rep.nlines; i++)
@@ -317,6 +375,7 @@ test_guidance(const struct policy *p, const char *site, const struct rule *r, in
 	snprintf(what, sizeof(what), "site %s, rule %s, guidance %s", site, r->name,
 	    r->guidance->file);
 	check_lines(what, lines, n, max, mx);
+	text_checked(r->guidance);
 	free_lines(lines);
 	free(text);
 	verdict_clear(&v);
@@ -344,6 +403,7 @@ test_rejected(const struct policy *p, const char *site, const struct rule *r, in
 	lines = split_lines(text, &n);
 	snprintf(what, sizeof(what), "site %s, rule %s, rejected %s", site, r->name, t->file);
 	check_lines(what, lines, n, MAX_TEXT_LINES, mx);
+	text_checked(t);
 	CHECK(strstr(text, "the moderator's words") != NULL, "%s: gives the reason", what);
 	free_lines(lines);
 	free(text);
@@ -391,6 +451,7 @@ test_notice(const struct policy *p, const char *site, const struct rule *r)
 	test_verdict(&v, r, ACTION_HOLD, m);
 	if (advice != NULL) {
 		a = render(p, advice, &v, m, NULL);
+		text_checked(advice);
 		lines = split_lines(a, &n);
 		CHECK(n <= 10, "%s: advice of %zu lines (%s)", what, n, advice->file);
 		CHECK(n > 0 && strncmp(lines[0], "Why held: ", 10) == 0,
@@ -429,24 +490,43 @@ test_notice(const struct policy *p, const char *site, const struct rule *r)
 	msg_free(m);
 }
 
+/* load_conf - policy_load on conf text; diagnostics in d (caller frees) */
+static struct policy *
+load_conf(const char *name, const char *text, struct diag *d)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	write_file(path, text);
+	diag_init(d);
+	return policy_load(path, 0, d);
+}
+
 /* test_warnings - ccguard -n's warning when held mail would go unnoticed */
 static void
 test_warnings(void)
 {
+	static const char *const holding[] = {
+		"distros-and-public", "kernel-and-public", "kernel-and-distros-reply", NULL
+	};
 	static const struct {
 		const char	*settings;
 		const char	*want;		/* in the warning, or NULL: none */
 	} cases[] = {
-		{ "", "no \"moderator\" is set" },
+		/* The default moderator is the postmaster: only the route is missing. */
+		{ "", "set notify_smtp" },
+		{ "notify_smtp = 127.0.0.1:25\n", NULL },
+		{ "moderator =\nnotify_smtp = 127.0.0.1:25\n", "\"moderator\" is empty" },
+		{ "moderator =\n", "\"moderator\" is empty" },
 		{ "moderator = m@example.net\n", "set notify_smtp" },
 		{ "moderator = m@example.net\nnotify_smtp = 127.0.0.1:25\n", NULL },
-		{ "action.distros-and-public = monitor\naction.kernel-and-public = off\n"
+		{ "moderator =\naction.distros-and-public = monitor\naction.kernel-and-public = off\n"
 		  "action.kernel-and-distros-reply = reject\n", NULL },
 	};
 	char conf[8192], path[4096];
 	struct diag d;
 	struct policy *p;
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(path, sizeof(path), "%s/warn%zu.conf", tmpdir, i);
@@ -467,21 +547,59 @@ test_warnings(void)
 			    strstr(strbuf_str(&d.text), cases[i].want) != NULL,
 			    "warn case %zu: one warning with \"%s\", got %s", i, cases[i].want,
 			    strbuf_str(&d.text));
+		/* The one warning names every rule that holds, not just the first. */
+		for (j = 0; cases[i].want != NULL && holding[j] != NULL; j++)
+			CHECK(strstr(strbuf_str(&d.text), holding[j]) != NULL,
+			    "warn case %zu: the warning names %s: %s", i, holding[j],
+			    strbuf_str(&d.text));
 		diag_free(&d);
 		policy_unref(p);
 	}
 }
 
-/* load_conf - policy_load on conf text; diagnostics in d (caller frees) */
-static struct policy *
-load_conf(const char *name, const char *text, struct diag *d)
+/* test_default_moderator - unset, the moderator is postmaster@hostname; set empty, nobody */
+static void
+test_default_moderator(void)
 {
-	char path[4096];
+	static const struct {
+		const char	*conf, *profile;	/* profile NULL: no site */
+		const char	*want;
+	} cases[] = {
+		{ "hostname = mx.example.net\n", NULL, "postmaster@mx.example.net" },
+		{ "moderator = mods@example.net\nhostname = mx.example.net\n", NULL,
+		  "mods@example.net" },
+		{ "moderator =\n", NULL, "" },
+		{ "hostname = mx.example.net\n", "moderator =\n", "" },
+		{ "hostname = mx.example.net\n", "moderator = team@example.net\n",
+		  "team@example.net" },
+		{ "moderator = mods@example.net\n", "moderator =\n", "mods@example.net" },
+	};
+	char conf[8192], path[4096], want[600];
+	struct diag d;
+	struct policy *p;
+	struct conf *c;
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	write_file(path, text);
-	diag_init(d);
-	return policy_load(path, 0, d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/moderator.site", tmpdir);
+		if (cases[i].profile != NULL)
+			write_file(path, cases[i].profile);
+		snprintf(conf, sizeof(conf), "user =\nrules = %s/rules/kernel-security.rules\n"
+		    "site = %s\n%s", test_srcdir(), cases[i].profile != NULL ? path : "",
+		    cases[i].conf);
+		p = load_conf("moderator.conf", conf, &d);
+		CHECK(p != NULL && strcmp(p->conf->moderator, cases[i].want) == 0,
+		    "moderator case %zu: want \"%s\", got \"%s\" %s", i, cases[i].want,
+		    p != NULL ? p->conf->moderator : "(no policy)", strbuf_str(&d.text));
+		diag_free(&d);
+		policy_unref(p);
+	}
+	/* No ccguard.conf at all: the postmaster of the system's host name. */
+	c = conf_defaults();
+	snprintf(want, sizeof(want), "postmaster@%s", c != NULL ? c->hostname : "");
+	CHECK(c != NULL && c->hostname[0] != '\0' && strcmp(c->moderator, want) == 0,
+	    "the built-in defaults: moderator %s, got %s", want, c != NULL ? c->moderator : "-");
+	conf_free(c);
 }
 
 /* test_profiles - how a profile and ccguard.conf combine, and bad profiles */
@@ -603,7 +721,8 @@ test_site(const char *site, const char *variant, int mx)
 		}
 		if (r->guidance != NULL)
 			test_guidance(p, site, r, mx);
-		if (r->action == ACTION_HOLD && r->enabled)
+		/* Advice is checked also where an operator's action.RULE = hold uses it. */
+		if ((r->action == ACTION_HOLD && r->enabled) || policy_rule_texts(p, r)->notice != NULL)
 			test_notice(p, site, r);
 		if (r->reply != NULL || r->guidance != NULL)
 			test_rejected(p, site, r, mx);
@@ -623,12 +742,14 @@ main(void)
 		return 99;
 	}
 	test_warnings();
+	test_default_moderator();
 	test_profiles();
 	test_notice_without();
 	test_site("submission", NULL, 0);
 	test_site("kernel-mx", "mx.reply", 1);
 	test_site("distros-mx", "mx.reply", 1);
 	test_site("relay", "mx.reply", 1);
+	test_every_text_checked();
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

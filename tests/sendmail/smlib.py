@@ -227,6 +227,8 @@ MAILER(`smtp')dnl
         with open(self.conf_path, "w") as f:
             f.write("# ccguard.conf for the Sendmail end-to-end test\n"
                     "user =\nsocket = unix:%s\nrules = %s\n"
+                    "# No hold notices unless a test asks (the default goes to postmaster)\n"
+                    "moderator =\n"
                     "mta = sendmail\nsendmail_path = %s\nsendmail_config = %s\n"
                     "release_key = %s\n%s\n" %
                     (self.socket, os.path.join(self.srcdir, "rules", "kernel-security.rules"),

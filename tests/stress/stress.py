@@ -251,7 +251,9 @@ def main():
     rules = fixtures.copy_rules(tmp)
     sock = os.path.join(tmp, "ccguard.sock")
     conf = fixtures.write_file(os.path.join(tmp, "ccguard.conf"),
-                               "rules = %s\nuser =\nlog_pass = no\n" % rules)
+                               "rules = %s\nuser =\nlog_pass = no\n"
+                               "# held mail: no notice through the system's sendmail\n"
+                               "moderator =\n" % rules)
     log = open(os.path.join(tmp, "ccguard.log"), "w+")
     daemon = subprocess.Popen([binary, "-c", conf, "-p", "unix:" + sock],
                               stdout=log, stderr=subprocess.STDOUT)

@@ -8,7 +8,8 @@
  * within 78 printable ASCII characters per line whatever the addresses
  * hold; limits give the operator's on_limit verdict (origin LIMIT) unless
  * a rule already stopped the message; action.RULE overrides from
- * ccguard.conf (hold, monitor, off, tempfail) change the verdict; and
+ * ccguard.conf (hold, monitor, off, tempfail) change the verdict; the
+ * rules and the notice's ${thread} agree on what is inside a thread; and
  * eval_body_matters() says the body is needed exactly when a rule's
  * outcome (or what monitor mode logs) can depend on it, which is when the
  * milter may decide at end of headers, before the body.
@@ -280,6 +281,62 @@ test_table(const struct policy *p)
 	}
 	strbuf_free(&sb);
 	eval_cache_free(ec);
+}
+
+/*
+ * test_thread_reading - the shipped rules and reply_in_thread() (the
+ * moderator notice's ${thread}) read "inside a thread" alike: In-Reply-To
+ * or References names a message, <id@host>; the Subject does not count
+ */
+static void
+test_thread_reading(const struct policy *p)
+{
+	static const struct {
+		const char	*headers[3];
+		int		 in_thread;
+		const char	*thread;	/* start of reply_thread() */
+	} cases[] = {
+		{ { "Subject: [vs] foo" }, 0, "a new message" },
+		{ { "Subject: [PATCH 0/3] foo" }, 0, "a patch posting that starts" },
+		{ { "Subject: Re: [vs] foo" }, 0, "a new message" },
+		{ { "In-Reply-To:" }, 0, "a new message" },
+		{ { "References:", "In-Reply-To: " }, 0, "a new message" },
+		{ { "In-Reply-To: report-1@example.org" }, 0, "a new message" },
+		{ { "In-Reply-To: <report-1>" }, 0, "a new message" },
+		{ { "In-Reply-To: <@example.org>", "References: <a@>" }, 0, "a new message" },
+		{ { "References: <a@b@c>" }, 0, "a new message" },
+		{ { "References: <a @b>" }, 0, "a new message" },
+		{ { "In-Reply-To: <<a@b>" }, 1, "a reply" },
+		{ { "In-Reply-To: <r@example.org>" }, 1, "a reply" },
+		{ { "References: <x> <r@example.org>" }, 1, "a reply" },
+		{ { "References: <r@[192.0.2.1]>" }, 1, "a reply" },
+		{ { "In-Reply-To: <r@example.org> (Reporter's message)" }, 1, "a reply" },
+		{ { "In-Reply-To: <c@example.org>", "Subject: [PATCH 2/3] foo" }, 1,
+		  "a patch posting inside" },
+	};
+	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
+	static const char *const pair[] = { SEC, LD };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct msg *m = build_msg(&p->conf->limits, "r@example.org", pair, 2,
+		    cases[i].headers, 3);
+		const char *name = cases[i].in_thread ? REPLY : NEW;
+		struct verdict v;
+
+		eval_message(p->rs, m, &opts, &v);
+		CHECK(v.rule != NULL && strcmp(v.rule->name, name) == 0,
+		    "thread case %zu (%s): rule %s, want %s", i, cases[i].headers[0],
+		    v.rule != NULL ? v.rule->name : "(none)", name);
+		CHECK(reply_in_thread(m) == cases[i].in_thread,
+		    "thread case %zu (%s): reply_in_thread %d, want %d", i, cases[i].headers[0],
+		    reply_in_thread(m), cases[i].in_thread);
+		CHECK(strncmp(reply_thread(m), cases[i].thread, strlen(cases[i].thread)) == 0,
+		    "thread case %zu: ${thread} \"%s\", want \"%s...\"", i, reply_thread(m),
+		    cases[i].thread);
+		verdict_clear(&v);
+		msg_free(m);
+	}
 }
 
 /*
@@ -1003,6 +1060,7 @@ main(void)
 	}
 	test_table(p);
 	test_shipped_reply(p);
+	test_thread_reading(p);
 	test_hostile_reply();
 	test_reply_format();
 	test_msg_reset();
