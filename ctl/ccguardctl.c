@@ -11,6 +11,7 @@
  *	ccguardctl ... held digest
  *	ccguardctl ... mail-command	(the MTA's pipe: store one command message)
  *	ccguardctl ... mail-process	(as root: act on the stored ones)
+ *	ccguardctl -V
  * DESCRIPTION
  *	The moderator's tool for Postfix's hold queue (see ccguardctl(8)).
  *	Every queue operation goes through ctl_queue.c (postqueue, postcat,
@@ -57,6 +58,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "ctl.h"
+#include "ctl_info.h"
 #include "ctl_queue.h"
 #include "ctlverb.h"
 #include "diag.h"
@@ -91,6 +93,7 @@ static void
 usage(void)
 {
 	ctlverb_usage(stderr);
+	fprintf(stderr, "       " CTLVERB_PROG " -V\n");
 }
 
 /* safe_print - text from a message, with control characters but \n and \t shown as '?' */
@@ -770,6 +773,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "postfix-config", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *conf_path = NULL, *pfconf = NULL;
@@ -777,7 +781,7 @@ main(int argc, char **argv)
 	int ch, r;
 
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -785,6 +789,9 @@ main(int argc, char **argv)
 		case 'P':
 			pfconf = optarg;
 			break;
+		case 'V':
+			ctl_print_version();
+			return EXIT_OK;
 		default:
 			usage();
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;

@@ -54,6 +54,7 @@
 #include "ruleset.h"
 #include "sighup.h"
 #include "strbuf.h"
+#include "version.h"
 
 #ifndef CCGUARD_CONFDIR
 #define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
@@ -81,7 +82,21 @@ usage(FILE *fp)
 	    "  -f, --foreground    accepted for compatibility; ccguard never forks\n"
 	    "  -v, --verbose       more detail (-n: print the settings in force)\n"
 	    "  -h, --help          this text\n"
-	    "  -V, --version       print the version\n");
+	    "  -V, --version       print the version and the libraries' versions\n");
+}
+
+/* print_version - ccguard -V: the version, libmilter's and the shared libraries' */
+static void
+print_version(void)
+{
+	unsigned int major, minor, patch;
+	char milter[64];
+
+	if (smfi_version(&major, &minor, &patch) == MI_SUCCESS)
+		snprintf(milter, sizeof(milter), "libmilter %u.%u.%u\n", major, minor, patch);
+	else
+		snprintf(milter, sizeof(milter), "libmilter unknown\n");
+	version_print(stdout, "ccguard", milter);
 }
 
 /* load_policy - the policy or NULL, with diagnostics printed */
@@ -362,7 +377,7 @@ main(int argc, char *argv[])
 		case 'f': break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("ccguard %s\n", PACKAGE_VERSION); return 0;
+		case 'V': print_version(); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}

@@ -34,4 +34,5 @@ lib_libccguard_a_SOURCES = \
 	lib/strbuf.c lib/strbuf.h \
 	lib/strmap.c lib/strmap.h \
 	lib/template.c lib/template.h \
-	lib/verdict.c lib/verdict.h
+	lib/verdict.c lib/verdict.h \
+	lib/version.c lib/version.h

@@ -7,3 +7,6 @@ EXTRA_DIST += tests/deploy/install.sh tests/deploy/units.sh \
 	tests/deploy/manpages.sh tests/deploy/conf.sh tests/deploy/postfix-socket.sh
 TESTS += tests/modmail/units.sh
 EXTRA_DIST += tests/modmail/units.sh
+# "-V" of both programs: their version and their libraries' run-time versions.
+TESTS += tests/deploy/version.py
+EXTRA_DIST += tests/deploy/version.py
