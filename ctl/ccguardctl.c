@@ -11,6 +11,7 @@
  *	ccguardctl ... held digest
  *	ccguardctl ... mail-command	(the MTA's pipe: store one command message)
  *	ccguardctl ... mail-process	(as root: act on the stored ones)
+ *	ccguardctl ... stats [FILE]	(the daemon's counters, ctl_info.c)
  *	ccguardctl -V
  * DESCRIPTION
  *	The moderator's tool for Postfix's hold queue (see ccguardctl(8)).
@@ -809,6 +810,9 @@ main(int argc, char **argv)
 	/* The MTA's pipe runs this unprivileged: it reads no rules, no key. */
 	if (strcmp(argv[0], "mail-command") == 0 && argc == 1)
 		return ctl_mail_command(conf_path);
+	/* stats reads ccguard.conf and the metrics file, not the rules. */
+	if (strcmp(argv[0], "stats") == 0 && argc <= 2)
+		return ctl_stats(conf_path, argc == 2 ? argv[1] : NULL);
 	if ((c.policy = load(conf_path)) == NULL)
 		return EXIT_FAIL;
 	if (pfconf != NULL) {

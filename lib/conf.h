@@ -19,7 +19,7 @@ struct conf_override {
 	int		 line;
 };
 
-#define CONF_MAX_SETTINGS 40	/* entries of conf.c's table, at most */
+#define CONF_MAX_SETTINGS 64	/* entries of conf.c's table, at most */
 
 /* guidance_senders: which senders may get guidance (and refusal notices). */
 enum guidance_senders {
@@ -50,6 +50,8 @@ struct conf {
 	int		 log_pass;	/* log a line for messages that pass */
 	char		*hostname;
 	char		*hold_header;	/* header added to held messages */
+	char		*metrics_file;	/* counters for node_exporter, or "": off */
+	size_t		 metrics_interval;	/* seconds between writes of it */
 	/* Guidance and notices (notify.c). */
 	int		 guidance;	/* send guidance messages at all */
 	char		*guidance_from;

@@ -43,6 +43,8 @@
 #include "eval.h"
 #include "holdhdr.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_writer.h"
 #include "mime.h"
 #include "mime_scan.h"
 #include "msg.h"
@@ -146,11 +148,14 @@ reload(void)
 	log_info("reload: reading %s", conf_path != NULL ? conf_path : "(defaults)");
 	if ((p = load_policy(1)) == NULL) {
 		log_warnx("reload failed: keeping the rules in force");
+		metrics_count_reload(0);
 		return;
 	}
 	log_info("reload: %zu rules, %zu lists in force", ruleset_nrules(p->rs),
 	    ruleset_nlists(p->rs));
 	policy_install(p);
+	metrics_count_reload(1);
+	metrics_writer_kick();	/* the count, and metrics_file as it now is */
 }
 
 /* print_sources - where an address was found, for ccguard -t */
@@ -455,7 +460,9 @@ main(int argc, char *argv[])
 	drop_privileges(user, socket_spec);
 	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
 	    ruleset_nrules(p->rs), p->conf->nrules);
+	metrics_writer_start();
 	r = smfi_main();
+	metrics_writer_stop();
 	log_info("stopped");
 	policy_install(NULL);
 	return r == MI_SUCCESS ? 0 : EX_SOFTWARE;

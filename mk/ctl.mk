@@ -1,7 +1,7 @@
 # mk/ctl.mk - ctl/ccguardctl, the moderator's tool: held-mail commands on
 # the Postfix queue (ctl_queue.c) or Sendmail's quarantine (ctl_sendmail.c,
 # ctl_backend.c), moderation by mail and the digest (ctl_mail.c), the
-# versions (ctl_info.c).
+# daemon's counters and the versions (ctl_info.c).
 sbin_PROGRAMS += ctl/ccguardctl
 CTL_QUEUE_SOURCES = ctl/ctl_queue.c ctl/ctl_queue.h
 # ctl_queue.c reads postqueue -j with jansson: only the programs built from
