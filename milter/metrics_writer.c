@@ -38,6 +38,9 @@
 #include "metrics_writer.h"
 #include "policy.h"
 
+/* Seconds between two looks at the settings while no policy is in force. */
+#define WRITER_IDLE_SECONDS	15
+
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t writer_cond;
 static pthread_t writer_thread;
@@ -75,7 +78,7 @@ static void *
 writer_main(void *arg)
 {
 	struct timespec until;
-	size_t interval = 15;
+	size_t interval = WRITER_IDLE_SECONDS;
 	int failing = 0, stop;
 
 	for (;;) {
@@ -117,16 +120,22 @@ metrics_writer_start(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* writer_wake - set one of the thread's flags and wake it */
+static void
+writer_wake(int *flag)
+{
+	pthread_mutex_lock(&writer_lock);
+	*flag = 1;
+	pthread_cond_signal(&writer_cond);
+	pthread_mutex_unlock(&writer_lock);
+}
+
 /* metrics_writer_kick - write now (after a reload) */
 void
 metrics_writer_kick(void)
 {
-	if (!writer_running)
-		return;
-	pthread_mutex_lock(&writer_lock);
-	writer_kicked = 1;
-	pthread_cond_signal(&writer_cond);
-	pthread_mutex_unlock(&writer_lock);
+	if (writer_running)
+		writer_wake(&writer_kicked);
 }
 
 /* metrics_writer_stop - a last write, then the thread ends */
@@ -135,10 +144,7 @@ metrics_writer_stop(void)
 {
 	if (!writer_running)
 		return;
-	pthread_mutex_lock(&writer_lock);
-	writer_stopping = 1;
-	pthread_cond_signal(&writer_cond);
-	pthread_mutex_unlock(&writer_lock);
+	writer_wake(&writer_stopping);
 	pthread_join(writer_thread, NULL);
 	writer_running = 0;
 }
