@@ -32,7 +32,7 @@
 #define THREADS		8
 #define PER_THREAD	20000
 
-/* render - the current file text (static buffer, replaced on each call) */
+/* render - the current file text (a static buffer: the next call frees it) */
 static const char *
 render(void)
 {
@@ -80,9 +80,12 @@ test_fresh(void)
 		"ccguard_metrics_write_failures_total",
 		NULL
 	};
-	const char *text = render();
+	char *text = strdup(render());
 	size_t i;
 
+	CHECK(text != NULL, "out of memory");
+	if (text == NULL)
+		return;
 	for (i = 0; zero[i] != NULL; i++)
 		CHECK(value_of(zero[i]) == 0, "%s: got %lld, want 0", zero[i], value_of(zero[i]));
 	CHECK(strstr(text, "ccguard_build_info{version=\"" PACKAGE_VERSION "\"} 1\n") != NULL,
@@ -90,6 +93,7 @@ test_fresh(void)
 	CHECK(strstr(text, "# TYPE ccguard_rule_total counter\n") != NULL, "no rule_total TYPE");
 	CHECK(strstr(text, "ccguard_rule_total{") == NULL, "a rule series before any count");
 	CHECK(text[strlen(text) - 1] == '\n', "the text does not end in a newline");
+	free(text);
 }
 
 /* test_verdicts - each kind of verdict and answer lands in its series */
