@@ -200,10 +200,11 @@ def main(argv):
             counts["fixed"] += 1
             print("fixed: %s" % rel)
         else:
-            problems.append("%s: no \"%s\" in the first comment (add %r, or run "
-                            "tests/deploy/spdx.py --fix)" % (rel, SPDX, COMMENT[kind]))
+            problems.append("%s: no SPDX line in the first comment; add: %s" % (rel, COMMENT[kind]))
     for p in problems:
         print("FAIL: " + p)
+    if problems:
+        print("(tests/deploy/spdx.py --fix adds the missing lines)")
     print("%s: %d files checked, %d exempt, %d fixed, %d problems" %
           (how, counts["checked"], counts["exempt"], counts["fixed"], len(problems)))
     return 1 if problems else 0
