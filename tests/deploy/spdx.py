@@ -180,7 +180,7 @@ def main(argv):
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")
-        for m in re.finditer(r"SPDX-License-Identifier:[ \t]*(\S*)", text):
+        for m in re.finditer(r"SPDX-License-Identifier:[ \t]*([A-Za-z0-9][A-Za-z0-9.+-]*)", text):
             if m.group(1) != "BSD-2-Clause":
                 problems.append("%s: SPDX-License-Identifier %s, want BSD-2-Clause" % (rel, m.group(1)))
         if reason is not None:
