@@ -105,7 +105,8 @@ def source_files():
         pass
     files = []
     for top, dirs, names in os.walk(srcdir):
-        dirs[:] = [d for d in dirs if d != ".git" and not d.startswith("_build")]
+        # make distcheck builds in _build/ and installs in _inst/ of the tree.
+        dirs[:] = [d for d in dirs if d not in (".git", "_inst") and not d.startswith("_build")]
         for name in names:
             rel = os.path.relpath(os.path.join(top, name), srcdir)
             if not any(fnmatch.fnmatchcase(rel, g) for g in GENERATED):
