@@ -98,9 +98,13 @@ def match(path, patterns):
 def source_files():
     """The files to check, relative to srcdir, and how they were found."""
     try:
-        out = subprocess.run(["git", "-C", srcdir, "ls-files", "-z"], capture_output=True,
-                             check=True).stdout
-        return [p for p in out.decode().split("\0") if p], "git ls-files"
+        # Only the top of a checkout: an unpacked tarball may sit in one.
+        top = subprocess.run(["git", "-C", srcdir, "rev-parse", "--show-toplevel"],
+                             capture_output=True, check=True, text=True).stdout.strip()
+        if os.path.realpath(top) == os.path.realpath(srcdir):
+            out = subprocess.run(["git", "-C", srcdir, "ls-files", "-z"], capture_output=True,
+                                 check=True).stdout
+            return [p for p in out.decode().split("\0") if p], "git ls-files"
     except (OSError, subprocess.CalledProcessError):
         pass
     files = []
