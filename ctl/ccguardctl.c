@@ -11,6 +11,8 @@
  *	ccguardctl ... held digest
  *	ccguardctl ... mail-command	(the MTA's pipe: store one command message)
  *	ccguardctl ... mail-process	(as root: act on the stored ones)
+ *	ccguardctl ... stats [FILE]	(the daemon's counters, ctl_info.c)
+ *	ccguardctl -V
  * DESCRIPTION
  *	The moderator's tool for Postfix's hold queue (see ccguardctl(8)).
  *	Every queue operation goes through ctl_queue.c (postqueue, postcat,
@@ -57,6 +59,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "ctl.h"
+#include "ctl_info.h"
 #include "ctl_queue.h"
 #include "ctlverb.h"
 #include "diag.h"
@@ -91,6 +94,7 @@ static void
 usage(void)
 {
 	ctlverb_usage(stderr);
+	fprintf(stderr, "       " CTLVERB_PROG " -V\n");
 }
 
 /* safe_print - text from a message, with control characters but \n and \t shown as '?' */
@@ -770,6 +774,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "postfix-config", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *conf_path = NULL, *pfconf = NULL;
@@ -777,7 +782,7 @@ main(int argc, char **argv)
 	int ch, r;
 
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -785,6 +790,9 @@ main(int argc, char **argv)
 		case 'P':
 			pfconf = optarg;
 			break;
+		case 'V':
+			ctl_print_version();
+			return EXIT_OK;
 		default:
 			usage();
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
@@ -802,6 +810,9 @@ main(int argc, char **argv)
 	/* The MTA's pipe runs this unprivileged: it reads no rules, no key. */
 	if (strcmp(argv[0], "mail-command") == 0 && argc == 1)
 		return ctl_mail_command(conf_path);
+	/* stats reads ccguard.conf and the metrics file, not the rules. */
+	if (strcmp(argv[0], "stats") == 0 && argc <= 2)
+		return ctl_stats(conf_path, argc == 2 ? argv[1] : NULL);
 	if ((c.policy = load(conf_path)) == NULL)
 		return EXIT_FAIL;
 	if (pfconf != NULL) {

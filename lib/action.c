@@ -25,6 +25,7 @@
  *	sources, and the client. No Subject, no body: these messages describe
  *	embargoed vulnerabilities. Values from the message are reduced to
  *	printable ASCII without spaces, so they can not forge log fields.
+ *	Each message is counted once too (metrics.c), by what the MTA is told.
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@
 #include "conf.h"
 #include "holdhdr.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "policy.h"
 #include "release.h"
@@ -207,6 +209,7 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		break;
 	}
 	action_log(p, v, m);
+	metrics_count_message(v, res);
 	if (res == RESULT_ACCEPT && (v->action == ACTION_HOLD || v->action == ACTION_NOTIFY) &&
 	    action_notifier != NULL)
 		action_notifier(p, v, m);

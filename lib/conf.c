@@ -86,6 +86,8 @@ static const struct conf_def conf_table[] = {
 	{ "log_pass",		CT_BOOL,   F(log_pass),	"yes", 0, 0, NULL },
 	{ "hostname",		CT_STRING, F(hostname),	"", 0, 0, NULL },
 	{ "hold_header",	CT_STRING, F(hold_header), "X-Ccguard-Hold", 0, 0, NULL },
+	{ "metrics_file",	CT_STRING, F(metrics_file), "", 0, 0, NULL },
+	{ "metrics_interval",	CT_SIZE,   F(metrics_interval), "15", 1, 86400, NULL },
 	{ "guidance",		CT_BOOL,   F(guidance),	"yes", 0, 0, NULL },
 	{ "guidance_from",	CT_STRING, F(guidance_from), "", 0, 0, NULL },
 	{ "guidance_senders",	CT_ENUM,   F(guidance_senders), "authenticated", 0, 0,
@@ -527,6 +529,9 @@ conf_load(const char *path, struct diag *d)
 		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
 	if (c->bad_word[conf_find("mta") - conf_table])
 		diag_error(d, c->path, 0, "mta: want auto, postfix or sendmail");
+	if (c->metrics_file[0] != '\0' && c->metrics_file[0] != '/')
+		diag_error(d, c->path, 0, "metrics_file: want an absolute path, not \"%s\"",
+		    c->metrics_file);
 	if (d->errors > errors)
 		return conf_free(c);
 	return c;

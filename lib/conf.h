@@ -19,7 +19,7 @@ struct conf_override {
 	int		 line;
 };
 
-#define CONF_MAX_SETTINGS 40	/* entries of conf.c's table, at most */
+#define CONF_MAX_SETTINGS 64	/* entries of conf.c's table, at most */
 
 /* Where a setting was given (struct conf's given[]). */
 #define CONF_GIVEN_FILE		1	/* in ccguard.conf */
@@ -54,6 +54,8 @@ struct conf {
 	int		 log_pass;	/* log a line for messages that pass */
 	char		*hostname;
 	char		*hold_header;	/* header added to held messages */
+	char		*metrics_file;	/* counters for node_exporter, or "": off */
+	size_t		 metrics_interval;	/* seconds between writes of it */
 	/* Guidance and notices (notify.c). */
 	int		 guidance;	/* send guidance messages at all */
 	char		*guidance_from;

@@ -38,6 +38,7 @@ static const struct ctlverb_entry ctlverb_table[] = {
 	{ -1,			"init-key",	"",			NULL },
 	{ -1,			"held digest",	"",			NULL },
 	{ -1,			"mail-command | mail-process", "",	NULL },
+	{ -1,			"stats",	"[FILE]",		NULL },
 };
 
 #define CTLVERB_N	(sizeof(ctlverb_table) / sizeof(ctlverb_table[0]))

@@ -67,6 +67,7 @@
 #include "conf.h"
 #include "eval.h"
 #include "log.h"
+#include "metrics.h"
 #include "mime_scan.h"
 #include "msg.h"
 #include "policy.h"
@@ -232,8 +233,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	const char *auth;
 
 	/* Without connection state no negotiation made it: a reply is due. */
-	if (c == NULL)
+	if (c == NULL) {
+		metrics_count_unjudged();
 		return SMFIS_TEMPFAIL;
+	}
 	conn_end_message(c);
 	/* With no reply here, end of headers answers tempfail (in_message 0). */
 	if ((c->policy = policy_current()) == NULL)
@@ -350,8 +353,10 @@ cb_eoh(SMFICTX *ctx)
 	struct conn *c = conn_get(ctx);
 	struct verdict v;
 
-	if (c == NULL || !c->in_message || c->policy == NULL)
+	if (c == NULL || !c->in_message || c->policy == NULL) {
+		metrics_count_unjudged();
 		return SMFIS_TEMPFAIL;
+	}
 	conn_body_need(c);
 	if (!conn_final_at_eoh(c, &v))
 		return SMFIS_CONTINUE;
@@ -433,8 +438,10 @@ cb_eom(SMFICTX *ctx)
 	struct verdict v;
 	enum action_result res;
 
-	if (c == NULL || !c->in_message || c->policy == NULL)
+	if (c == NULL || !c->in_message || c->policy == NULL) {
+		metrics_count_unjudged();
 		return SMFIS_TEMPFAIL;
+	}
 	conn_queue_id(ctx, c);
 	conn_body_need(c);
 	if (c->scan != NULL)

@@ -43,6 +43,8 @@
 #include "eval.h"
 #include "holdhdr.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_writer.h"
 #include "mime.h"
 #include "mime_scan.h"
 #include "msg.h"
@@ -54,6 +56,7 @@
 #include "ruleset.h"
 #include "sighup.h"
 #include "strbuf.h"
+#include "version.h"
 
 #ifndef CCGUARD_CONFDIR
 #define CCGUARD_CONFDIR "/usr/local/etc/ccguard"
@@ -81,7 +84,21 @@ usage(FILE *fp)
 	    "  -f, --foreground    accepted for compatibility; ccguard never forks\n"
 	    "  -v, --verbose       more detail (-n: print the settings in force)\n"
 	    "  -h, --help          this text\n"
-	    "  -V, --version       print the version\n");
+	    "  -V, --version       print the version and the libraries' versions\n");
+}
+
+/* print_version - ccguard -V: the version, libmilter's and the shared libraries' */
+static void
+print_version(void)
+{
+	unsigned int major, minor, patch;
+	char milter[64];
+
+	if (smfi_version(&major, &minor, &patch) == MI_SUCCESS)
+		snprintf(milter, sizeof(milter), "libmilter %u.%u.%u\n", major, minor, patch);
+	else
+		snprintf(milter, sizeof(milter), "libmilter unknown\n");
+	version_print(stdout, "ccguard", milter);
 }
 
 /* load_policy - the policy or NULL, with diagnostics printed */
@@ -131,11 +148,14 @@ reload(void)
 	log_info("reload: reading %s", conf_path != NULL ? conf_path : "(defaults)");
 	if ((p = load_policy(1)) == NULL) {
 		log_warnx("reload failed: keeping the rules in force");
+		metrics_count_reload(0);
 		return;
 	}
 	log_info("reload: %zu rules, %zu lists in force", ruleset_nrules(p->rs),
 	    ruleset_nlists(p->rs));
 	policy_install(p);
+	metrics_count_reload(1);
+	metrics_writer_kick();	/* the count, and metrics_file as it now is */
 }
 
 /* print_sources - where an address was found, for ccguard -t */
@@ -362,7 +382,7 @@ main(int argc, char *argv[])
 		case 'f': break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("ccguard %s\n", PACKAGE_VERSION); return 0;
+		case 'V': print_version(); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
@@ -440,7 +460,9 @@ main(int argc, char *argv[])
 	drop_privileges(user, socket_spec);
 	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
 	    ruleset_nrules(p->rs), p->conf->nrules);
+	metrics_writer_start();
 	r = smfi_main();
+	metrics_writer_stop();
 	log_info("stopped");
 	policy_install(NULL);
 	return r == MI_SUCCESS ? 0 : EX_SOFTWARE;

@@ -14,7 +14,8 @@
  *	MTA's answer never waits for a notice; at most NOTIFY_QUEUE_MAX
  *	notices wait, more are dropped with a log line, and notices still
  *	waiting when the daemon stops are not sent. The held message is safe
- *	in either case.
+ *	in either case. Each guidance message and notice is counted
+ *	(lib/metrics.c) as sent, suppressed or failed, where that is known.
  * SEE ALSO
  *	notify.c, mailout.c
  */
@@ -28,6 +29,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "modcmd.h"
 #include "msg.h"
 #include "notify.h"
@@ -47,6 +49,7 @@ struct notify_job {
 	struct conf	 conf;		/* only the submission fields are set */
 	char		*rcpt, *data, *what;
 	size_t		 len;
+	enum metrics_mail kind;		/* what it counts as */
 	char		 qid[80];
 };
 
@@ -86,17 +89,20 @@ notify_worker(void *arg)
 			queue_tail = NULL;
 		queue_len--;
 		pthread_mutex_unlock(&queue_lock);
-		if (notify_send(&j->conf, j->rcpt, j->data, j->len) == 0)
+		if (notify_send(&j->conf, j->rcpt, j->data, j->len) == 0) {
 			log_info("%s: %s sent to <%s>", j->qid, j->what, j->rcpt);
+			metrics_count_mail(j->kind, METRICS_SENT);
+		} else
+			metrics_count_mail(j->kind, METRICS_FAILED);
 		job_free(j);
 	}
 	return NULL;
 }
 
-/* notify_queue - hand a notice to the worker; takes data; sends now without one */
+/* notify_queue - hand a notice to the worker; takes data; counted failed if it can not */
 static void
-notify_queue(const struct conf *c, const char *qid, const char *what, const char *rcpt,
-    char *data, size_t len)
+notify_queue(const struct conf *c, const char *qid, enum metrics_mail kind, const char *what,
+    const char *rcpt, char *data, size_t len)
 {
 	struct notify_job *j;
 	pthread_t t;
@@ -115,6 +121,7 @@ notify_queue(const struct conf *c, const char *qid, const char *what, const char
 		pthread_mutex_unlock(&queue_lock);
 		log_warnx("%s: %s to <%s> not sent: %s", qid, what, rcpt,
 		    worker_started ? "too many notices waiting" : "no notifier thread");
+		metrics_count_mail(kind, METRICS_FAILED);
 		free(data);
 		return;
 	}
@@ -128,11 +135,13 @@ notify_queue(const struct conf *c, const char *qid, const char *what, const char
 	j->what = strdup(what);
 	j->data = data;
 	j->len = len;
+	j->kind = kind;
 	if (j->conf.sendmail_path == NULL || j->conf.postfix_config == NULL ||
 	    j->conf.notify_smtp == NULL || j->conf.hostname == NULL || j->rcpt == NULL ||
 	    j->what == NULL) {
 		pthread_mutex_unlock(&queue_lock);
 		log_warnx("%s: %s to <%s> not sent: out of memory", qid, what, rcpt);
+		metrics_count_mail(kind, METRICS_FAILED);
 		job_free(j);
 		return;
 	}
@@ -146,7 +155,11 @@ notify_queue(const struct conf *c, const char *qid, const char *what, const char
 	pthread_mutex_unlock(&queue_lock);
 }
 
-/* notify_message - the notifier action.c calls for hold and notify verdicts */
+/*
+ * notify_message - the notifier action.c calls for hold and notify verdicts.
+ * Counted: guidance when the rule has a text (suppressed when the gate or
+ * the rate says no), a notice for every hold (suppressed with no moderator).
+ */
 void
 notify_message(const struct policy *p, const struct verdict *v, const struct msg *m)
 {
@@ -155,30 +168,40 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 	const char *why = NULL;
 	char *data, *rcpt = NULL, *gdata = NULL, status[600], **mods;
 	size_t len, glen = 0, i, nmods;
+	int has_text = v->rule != NULL && rule_guidance(v->rule) != NULL;
 
 	/* Guidance is decided first, so that the moderator notice can say. */
-	if (v->rule == NULL || rule_guidance(v->rule) == NULL)
+	if (!has_text)
 		why = "the rule has no guidance text";
 	else if ((why = notify_gate(p->conf, m)) != NULL)
-		;
-	else if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL)))
+		metrics_count_mail(METRICS_GUIDANCE, METRICS_SUPPRESSED);
+	else if (!notify_rate_take(m->sender, p->conf->guidance_rate, time(NULL))) {
 		why = "guidance_rate reached for this sender";
-	else if ((gdata = notify_guidance_build(p, v, m, &rcpt, &glen)) == NULL)
+		metrics_count_mail(METRICS_GUIDANCE, METRICS_SUPPRESSED);
+	} else if ((gdata = notify_guidance_build(p, v, m, &rcpt, &glen)) == NULL) {
 		why = "the guidance message could not be built";
+		metrics_count_mail(METRICS_GUIDANCE, METRICS_FAILED);
+	}
 	if (gdata != NULL)
 		snprintf(status, sizeof(status), "sent to <%.500s>", rcpt);
 	else
 		snprintf(status, sizeof(status), "none (%s)", why);
 
-	if (v->action == ACTION_HOLD && p->conf->moderator[0] != '\0') {
+	if (v->action == ACTION_HOLD && p->conf->moderator[0] == '\0')
+		metrics_count_mail(METRICS_NOTICE, METRICS_SUPPRESSED);
+	else if (v->action == ACTION_HOLD) {
 		nmods = modcmd_moderators(p->conf->moderator, &mods);
-		if (nmods == 0)
+		if (nmods == 0) {
 			log_warnx("%s: moderator notice not built: no usable moderator address", qid);
+			metrics_count_mail(METRICS_NOTICE, METRICS_FAILED);
+		}
 		for (i = 0; i < nmods; i++) {
-			if ((data = notify_moderator_build_to(p, v, m, mods[i], status, &len)) == NULL)
+			if ((data = notify_moderator_build_to(p, v, m, mods[i], status, &len)) == NULL) {
 				log_warnx("%s: moderator notice not built", qid);
-			else
-				notify_queue(p->conf, qid, "moderator notice", mods[i], data, len);
+				metrics_count_mail(METRICS_NOTICE, METRICS_FAILED);
+			} else
+				notify_queue(p->conf, qid, METRICS_NOTICE, "moderator notice", mods[i],
+				    data, len);
 		}
 		modcmd_moderators_free(mods, nmods);
 	}
@@ -186,6 +209,6 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 		log_info("%s: no guidance sent: %s", qid, why);
 		return;
 	}
-	notify_queue(p->conf, qid, "guidance", rcpt, gdata, glen);
+	notify_queue(p->conf, qid, METRICS_GUIDANCE, "guidance", rcpt, gdata, glen);
 	free(rcpt);
 }

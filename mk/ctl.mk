@@ -1,6 +1,7 @@
 # mk/ctl.mk - ctl/ccguardctl, the moderator's tool: held-mail commands on
 # the Postfix queue (ctl_queue.c) or Sendmail's quarantine (ctl_sendmail.c,
-# ctl_backend.c), moderation by mail and the digest (ctl_mail.c).
+# ctl_backend.c), moderation by mail and the digest (ctl_mail.c), the
+# daemon's counters and the versions (ctl_info.c).
 sbin_PROGRAMS += ctl/ccguardctl
 CTL_QUEUE_SOURCES = ctl/ctl_queue.c ctl/ctl_queue.h
 # ctl_queue.c reads postqueue -j with jansson: only the programs built from
@@ -9,6 +10,6 @@ CTL_QUEUE_CPPFLAGS = $(JANSSON_CFLAGS)
 CTL_QUEUE_LIBS = $(JANSSON_LIBS)
 ctl_ccguardctl_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS)
 ctl_ccguardctl_SOURCES = ctl/ccguardctl.c ctl/ctl.h $(CTL_QUEUE_SOURCES) \
-	ctl/ctl_mail.c ctl/ctl_backend.c ctl/ctl_sendmail.c
+	ctl/ctl_mail.c ctl/ctl_backend.c ctl/ctl_sendmail.c ctl/ctl_info.c ctl/ctl_info.h
 ctl_ccguardctl_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 EXTRA_DIST += doc/moderation.md

@@ -15,6 +15,7 @@ lib_libccguard_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/mailin.c lib/mailin.h \
 	lib/mailout.c lib/mailout.h \
+	lib/metrics.c lib/metrics.h \
 	lib/mime.h lib/mime_names.c \
 	lib/mime_scan.c lib/mime_scan.h \
 	lib/modcmd.c lib/modcmd.h \
@@ -34,4 +35,5 @@ lib_libccguard_a_SOURCES = \
 	lib/strbuf.c lib/strbuf.h \
 	lib/strmap.c lib/strmap.h \
 	lib/template.c lib/template.h \
-	lib/verdict.c lib/verdict.h
+	lib/verdict.c lib/verdict.h \
+	lib/version.c lib/version.h

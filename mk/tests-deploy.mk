@@ -7,3 +7,10 @@ EXTRA_DIST += tests/deploy/install.sh tests/deploy/units.sh \
 	tests/deploy/manpages.sh tests/deploy/conf.sh tests/deploy/postfix-socket.sh
 TESTS += tests/modmail/units.sh
 EXTRA_DIST += tests/modmail/units.sh
+# Every source file carries the SPDX licence line in its first comment;
+# "tests/deploy/spdx.py --fix" adds it where it is missing.
+TESTS += tests/deploy/spdx.py
+EXTRA_DIST += tests/deploy/spdx.py
+# "-V" of both programs: their version and their libraries' run-time versions.
+TESTS += tests/deploy/version.py
+EXTRA_DIST += tests/deploy/version.py

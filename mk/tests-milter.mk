@@ -23,7 +23,8 @@ MILTER_SCENARIOS = \
 	tests/milter/sighup-broken.mt \
 	tests/milter/body.mt \
 	tests/milter/vs-tag.mt \
-	tests/milter/limits.mt
+	tests/milter/limits.mt \
+	tests/milter/metrics.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
@@ -34,6 +35,9 @@ $(MILTER_SCENARIOS): Makefile
 
 check_SCRIPTS += $(MILTER_SCENARIOS)
 TESTS += $(MILTER_SCENARIOS) tests/milter/shipped-reply.sh tests/milter/startup-hup.sh
+# The strict reader of the metrics text format (metrics.lua reads the file
+# through it), and its own test that it refuses what the format forbids.
+TESTS += tests/milter/test_promtext.py
 CLEANFILES += $(MILTER_SCENARIOS)
 EXTRA_DIST += \
 	tests/milter/run.sh \
@@ -43,4 +47,6 @@ EXTRA_DIST += \
 	tests/milter/short/distros-vs-tag.reply \
 	tests/milter/shipped-reply.sh \
 	tests/milter/startup-hup.sh \
+	tests/milter/promtext.py \
+	tests/milter/test_promtext.py \
 	$(MILTER_SCENARIOS:.mt=.lua)

@@ -68,3 +68,8 @@ tests_modmail_test_modtoken_SOURCES = tests/modmail/test-modtoken.c tests/unit/t
 tests_modmail_test_modtoken_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
 TESTS += tests/modmail/test-modtoken
+# The counters and the metrics file (lib/metrics.c).
+check_PROGRAMS += tests/unit/test-metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test-metrics.c tests/unit/testlib.h
+tests_unit_test_metrics_LDADD = $(CORE_LIBS) -lpthread
+TESTS += tests/unit/test-metrics

@@ -3,8 +3,9 @@
 # systemd-analyze verify accepts ccguard-mail.path/.service and
 # ccguard-digest.timer/.service (commands pointed at the built ccguardctl);
 # the path unit watches the spool that ccguard.conf names by default; and on
-# a scratch root the tmpfiles.d entries make the spool 0730 root:ccguard-mail
-# and /var/lib/ccguard 0700 root. Skips (77) without systemd-analyze.
+# a scratch root the tmpfiles.d entries make the spool 0730 root:ccguard-mail,
+# /var/lib/ccguard 0711 root (passable, not listable) and the daemon's
+# metrics directory in it 0755 ccguard. Skips (77) without systemd-analyze.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 command -v systemd-analyze >/dev/null 2>&1 || { echo "SKIP: no systemd-analyze"; exit 77; }
@@ -57,7 +58,11 @@ if [ "$(id -u)" -eq 0 ] && command -v systemd-sysusers >/dev/null 2>&1 &&
 	got=$(stat -c '%a %u %g' "$root/var/spool/ccguard/commands" 2>/dev/null)
 	[ "$got" = "730 0 $gid" ] || { echo "FAIL: spool is \"$got\", want \"730 0 $gid\""; fail=1; }
 	got=$(stat -c '%a %u' "$root/var/lib/ccguard" 2>/dev/null)
-	[ "$got" = "700 0" ] || { echo "FAIL: /var/lib/ccguard is \"$got\", want \"700 0\""; fail=1; }
+	[ "$got" = "711 0" ] || { echo "FAIL: /var/lib/ccguard is \"$got\", want \"711 0\""; fail=1; }
+	uid=$(awk -F: '$1 == "ccguard" { print $3 }' "$root/etc/passwd")
+	got=$(stat -c '%a %u' "$root/var/lib/ccguard/metrics" 2>/dev/null)
+	[ -n "$uid" ] && [ "$got" = "755 $uid" ] ||
+		{ echo "FAIL: /var/lib/ccguard/metrics is \"$got\", want \"755 $uid\""; fail=1; }
 else
 	echo "note: not root or no systemd-sysusers/tmpfiles; entries not exercised"
 fi
