@@ -1,6 +1,8 @@
 /*
- * ctl.h - what ccguardctl's verbs share with its mail front end
- * (ctl_mail.c): the tool's state and the held-message verbs.
+ * ctl.h - the one file the command line (ccguardctl.c) and the mail front
+ * end (ctl_mail.c) both include: the tool's state and the verbs on a held
+ * message (ctl_held.c), so that the two no longer call into each other
+ * (the command line only starts the mail front end's commands).
  */
 #ifndef CCGUARD_CTL_H
 #define CCGUARD_CTL_H
@@ -9,6 +11,7 @@
 
 #include "ctl_queue.h"
 
+struct msg_header;
 struct policy;
 
 /* Seconds a re-submission with sendmail may take (held release without). */
@@ -27,8 +30,9 @@ struct ctl {
 	const char	*actor;		/* "mail from <addr>" for mail commands, or NULL */
 };
 
-/* The held-message verbs (ccguardctl.c); output on stdout/stderr. */
+/* The verbs on one held message (ctl_held.c); output on stdout/stderr. */
 struct ctlq_entry *find_held(struct ctl *, const char *qid);
+int	ctl_load_headers(struct ctl *, const char *qid, char **text, struct msg_header **, size_t *n);
 int	cmd_release(struct ctl *, struct ctlq_entry *);
 int	cmd_release_without(struct ctl *, struct ctlq_entry *, const char *list);
 int	cmd_reject(struct ctl *, struct ctlq_entry *, const char *reason);
