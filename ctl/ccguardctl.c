@@ -17,9 +17,10 @@
  *	list and show here, the verbs on a held message in ctl_held.c (shared
  *	with moderation by mail through ctl.h), mail-command, mail-process and
  *	held digest in ctl_mail.c. A message counts as ccguard's when it is in
- *	the hold queue; the rule and reason come from the last hold_header
- *	(ccguard removes copies that came with the message, so the last one
- *	is its own).
+ *	the hold queue and its one hold header carries a stamp that verifies
+ *	under the release key (holdhdr_verify, ctl_held_ours): held list
+ *	shows only those and counts the others, and the verbs refuse the
+ *	others. The rule and reason come from that hold_header.
  *
  *	Values from messages are shown with control characters replaced, so
  *	a header can not drive the terminal. Every action is logged to syslog.
@@ -143,7 +144,7 @@ cmd_list(struct ctl *c, int json)
 {
 	struct msg_header *h;
 	char *text, *rule, *reason, age[32];
-	size_t i, k, n, shown = 0;
+	size_t i, k, n, shown = 0, others = 0;
 
 	if (c->nentries > 0)	/* an empty queue has no array at all */
 		qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
@@ -157,6 +158,11 @@ cmd_list(struct ctl *c, int json)
 
 		if (strcmp(e->queue_name, "hold") != 0 || !release_qid_ok(e->queue_id))
 			continue;
+		/* Only ccguard's own holds; the others are counted below. */
+		if (ctl_held_ours(c, e, NULL) != 1) {
+			others++;
+			continue;
+		}
 		rule = reason = NULL;
 		if (ctl_load_headers(c, e->queue_id, &text, &h, &n) == 0) {
 			holdhdr_parse(c->policy->conf->hold_header, h, n, &rule, &reason);
@@ -213,6 +219,9 @@ cmd_list(struct ctl *c, int json)
 	}
 	if (json)
 		printf("%s]\n", shown > 0 ? "\n" : "");
+	if (others > 0)
+		fprintf(stderr, "ccguardctl: %zu other held message(s) not listed: not held by "
+		    "ccguard (no valid hold stamp); see postqueue -p\n", others);
 	return EXIT_OK;
 }
 
@@ -337,6 +346,14 @@ cmd_held(struct ctl *c, int argc, char **argv)
 		    "(already released or deleted?)\n", id);
 		return EXIT_NOTFOUND;
 	}
+	switch (ctl_held_ours(c, e, NULL)) {
+	case 1:
+		break;
+	case 0:
+		return ctl_not_ours(e);
+	default:
+		return EXIT_FAIL;
+	}
 	if (strcmp(sub, "show") == 0)
 		return cmd_show(c, e, body);
 	if (strcmp(sub, "release") == 0)
@@ -409,6 +426,7 @@ main(int argc, char **argv)
 		usage();
 		r = EXIT_USAGE;
 	}
+	ctl_forget_key(&c);
 	ctlq_entries_free(c.entries, c.nentries);
 	ctlq_close(&c.q);
 	policy_unref(c.policy);

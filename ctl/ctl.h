@@ -28,11 +28,18 @@ struct ctl {
 	struct ctlq_entry *entries;
 	size_t		 nentries;
 	const char	*actor;		/* "mail from <addr>" for mail commands, or NULL */
+	char		*key;		/* the release key, once read (ctl_release_key) */
+	size_t		 keylen;
+	int		 key_state;	/* 0: not read yet, 1: read, -1: not usable */
 };
 
 /* The verbs on one held message (ctl_held.c); output on stdout/stderr. */
 struct ctlq_entry *find_held(struct ctl *, const char *qid);
 int	ctl_load_headers(struct ctl *, const char *qid, char **text, struct msg_header **, size_t *n);
+int	ctl_release_key(struct ctl *, const char **key, size_t *keylen);
+void	ctl_forget_key(struct ctl *);
+int	ctl_held_ours(struct ctl *, const struct ctlq_entry *, char *hold);
+int	ctl_not_ours(const struct ctlq_entry *);
 int	cmd_release(struct ctl *, struct ctlq_entry *);
 int	cmd_release_without(struct ctl *, struct ctlq_entry *, const char *list);
 int	cmd_reject(struct ctl *, struct ctlq_entry *, const char *reason);

@@ -74,6 +74,93 @@ ctl_who(const struct ctl *c)
 	return buf;
 }
 
+/*
+ * ctl_release_key - the release key, read once and checked
+ * (release_key_read): a key others could change is refused, one anyone
+ * can read is used with a warning; both said on stderr and in the log.
+ * 0, or -1 when there is no usable key.
+ */
+int
+ctl_release_key(struct ctl *c, const char **key, size_t *keylen)
+{
+	const struct conf *cf = c->policy->conf;
+	char why[1024];
+	int r;
+
+	*key = NULL;
+	*keylen = 0;
+	if (c->key_state == 0) {
+		r = release_key_read(cf->release_key, cf->user, &c->key, &c->keylen, why,
+		    sizeof(why));
+		if (r < 0 && errno == ENOENT)
+			fprintf(stderr, "ccguardctl: no release key %s (create it with: ccguardctl "
+			    "init-key)\n", cf->release_key);
+		else if (r != 0) {
+			fprintf(stderr, "ccguardctl: release key %s\n", why);
+			log_warnx("release key %s", why);
+		}
+		c->key_state = r < 0 ? -1 : 1;
+	}
+	if (c->key_state < 0)
+		return -1;
+	*key = c->key;
+	*keylen = c->keylen;
+	return 0;
+}
+
+/* ctl_forget_key - wipe the release key from memory (at exit, or before reading mail) */
+void
+ctl_forget_key(struct ctl *c)
+{
+	if (c->key != NULL) {
+		explicit_bzero(c->key, c->keylen);
+		free(c->key);
+	}
+	c->key = NULL;
+	c->keylen = 0;
+	c->key_state = 0;
+	if (c->policy != NULL)
+		release_key_forget(c->policy->release);
+}
+
+/*
+ * ctl_held_ours - is e a hold of ccguard's own: exactly one hold header,
+ * its stamp verified under the release key for this queue id
+ * (holdhdr_verify)? 1, with the stamp's nonce in hold (MSG_NONCE_HEX + 1
+ * bytes, or NULL); 0 when not; -1 when the key or the message could not
+ * be read (said on stderr).
+ */
+int
+ctl_held_ours(struct ctl *c, const struct ctlq_entry *e, char *hold)
+{
+	struct msg_header *h;
+	const char *key;
+	char *text, nonce[MSG_NONCE_HEX + 1];
+	size_t keylen, n;
+	int ok;
+
+	if (ctl_release_key(c, &key, &keylen) < 0 ||
+	    ctl_load_headers(c, e->queue_id, &text, &h, &n) < 0)
+		return -1;
+	ok = holdhdr_verify(c->policy->conf->hold_header, h, n, e->queue_id, key, keylen, nonce);
+	hdrblock_headers_free(h, n);
+	free(text);
+	if (ok && hold != NULL)
+		memcpy(hold, nonce, sizeof(nonce));
+	return ok;
+}
+
+/* ctl_not_ours - say that e is held, but not by ccguard; ccguardctl's exit status */
+int
+ctl_not_ours(const struct ctlq_entry *e)
+{
+	fprintf(stderr, "ccguardctl: %s: held, but not by ccguard: it has no valid hold stamp "
+	    "(held by another filter or a header_checks rule, by a ccguard without a usable "
+	    "release key, or before holds were stamped); ccguardctl acts only on ccguard's "
+	    "holds, the MTA's own tools act on the others\n", e->queue_id);
+	return EXIT_NOTFOUND;
+}
+
 /* find_held - the hold-queue entry for qid, or NULL */
 struct ctlq_entry *
 find_held(struct ctl *c, const char *qid)
@@ -174,7 +261,8 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 	const struct conf *cf = c->policy->conf;
 	struct mailout_via via;
 	struct strbuf msgtext;
-	char **keep, *key = NULL, *value, *htext = NULL, *btext = NULL, err[512];
+	const char *key;
+	char **keep, *value, *htext = NULL, *btext = NULL, err[512];
 	size_t k, nkeep = 0, keylen, hlen, blen;
 	int list, r = EXIT_FAIL;
 
@@ -201,14 +289,9 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 		    "it as it is\n", e->queue_id, listname);
 		goto out;
 	}
-	if (release_key_read(cf->release_key, &key, &keylen) < 0) {
-		fprintf(stderr, "ccguardctl: cannot read the release key %s: %s "
-		    "(create it with: ccguardctl init-key)\n", cf->release_key, strerror(errno));
+	if (ctl_release_key(c, &key, &keylen) < 0)
 		goto out;
-	}
 	value = release_header_value(key, keylen, e->queue_id, time(NULL), keep, nkeep);
-	explicit_bzero(key, keylen);
-	free(key);
 	if (value == NULL) {
 		fprintf(stderr, "ccguardctl: %s: could not compute the release header\n", e->queue_id);
 		goto out;

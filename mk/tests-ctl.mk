@@ -27,4 +27,4 @@ EXTRA_DIST += $(HOLD_E2E) tests/hold/e2e_notify.py tests/hold/e2e_ctl.py \
 # Moderation by mail, end-to-end through a private Postfix with a pipe(8)
 # service (skips without).
 TESTS += tests/modmail/e2e_modmail.sh
-EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py
+EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py tests/modmail/modlib.py

@@ -68,3 +68,9 @@ tests_modmail_test_modtoken_SOURCES = tests/modmail/test-modtoken.c tests/unit/t
 tests_modmail_test_modtoken_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_modmail_test_modtoken_LDADD = $(CORE_LIBS)
 TESTS += tests/modmail/test-modtoken
+# What the reader of a stranger's command message can and can not do (lib/privdrop.c).
+check_PROGRAMS += tests/modmail/test-privdrop
+tests_modmail_test_privdrop_SOURCES = tests/modmail/test-privdrop.c tests/unit/testlib.h
+tests_modmail_test_privdrop_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_modmail_test_privdrop_LDADD = $(CORE_LIBS)
+TESTS += tests/modmail/test-privdrop

@@ -606,7 +606,7 @@ static void
 test_release(struct policy *p)
 {
 	static char *ok[] = { "<security@kernel.org>", "maintainer@example.org" };
-	char keypath[4096], *key, *value;
+	char keypath[4096], why[512], *key, *value;
 	size_t keylen, n;
 	struct msg *m;
 	time_t now = time(NULL);
@@ -619,7 +619,8 @@ test_release(struct policy *p)
 
 		CHECK(stat(keypath, &st) == 0 && (st.st_mode & 0777) == 0640, "key mode 0640");
 	}
-	CHECK(release_key_read(keypath, &key, &keylen) == 0 && keylen == 64, "key read");
+	CHECK(release_key_read(keypath, NULL, &key, &keylen, why, sizeof(why)) == 0 && keylen == 64,
+	    "key read: %s", why);
 	value = release_header_value(key, keylen, "4XyZ12abC", now, ok, 2);
 	CHECK(value != NULL && strncmp(value, "id=4XyZ12abC; t=", 16) == 0, "value: %s", value);
 
@@ -676,7 +677,7 @@ static void
 test_release_key(struct policy *p)
 {
 	static char *ok[] = { "<security@kernel.org>", "maintainer@example.org" };
-	char path[4096], moved[4096], *key, *value;
+	char path[4096], moved[4096], why[512], *key, *value;
 	const char *got;
 	size_t keylen, gotlen, n;
 	struct release_key *rk;
@@ -688,10 +689,10 @@ test_release_key(struct policy *p)
 
 	snprintf(path, sizeof(path), "%s/late.key", tmpdir);
 	snprintf(moved, sizeof(moved), "%s/late.key.old", tmpdir);
-	rk = release_key_open(path);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) < 0, "no key file: no key");
 	CHECK(release_key_create(path, NULL) == 0, "late key created: %s", strerror(errno));
-	CHECK(release_key_read(path, &key, &keylen) == 0, "late key read");
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 0, "late key read");
 	value = release_header_value(key, keylen, "4XyZ12abC", now, ok, 2);
 	MSG_WITH("<maintainer@example.org>", "<security@kernel.org>", value);
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID && n == 1,
@@ -706,7 +707,7 @@ test_release_key(struct policy *p)
 	verdict_clear(&v);
 	release_key_free(rk);
 	/* A reload reads the key again: now there is none. */
-	rk = release_key_open(path);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_INVALID,
 	    "a reloaded policy without a key file verifies nothing");
 	CHECK(eval_message_released(p->rs, rk, now, m, &opts, &v, ec) == 0 &&
