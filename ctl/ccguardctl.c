@@ -143,9 +143,13 @@ static int
 cmd_list(struct ctl *c, int json)
 {
 	struct msg_header *h;
+	const char *key;
 	char *text, *rule, *reason, age[32];
-	size_t i, k, n, shown = 0, others = 0;
+	size_t i, k, n, keylen, shown = 0, others = 0;
 
+	/* Without the key, ccguard's holds can not be told from others'. */
+	if (ctl_release_key(c, &key, &keylen) < 0)
+		return EXIT_FAIL;
 	if (c->nentries > 0)	/* an empty queue has no array at all */
 		qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
 	if (json)

@@ -749,12 +749,17 @@ spool_aside(struct spool *sp, int fd, const char *dirname, const char *name, con
 	snprintf(aside, sizeof(aside), "%lld.%02x%02x%02x%02x%02x%02x%02x%02x.%s",
 	    (long long)time(NULL), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
 	    rnd[7], shown);
-	if (renameat(fd, name, sp->asided, aside) < 0)
+	if (renameat(fd, name, sp->asided, aside) < 0) {
 		log_warnx("mail command: %s/%s (%s): cannot move it aside: %s", dirname, shown,
 		    why, strerror(errno));
-	else
+		fprintf(stderr, "ccguardctl: %s/%s (%s): cannot move it aside: %s\n", dirname,
+		    shown, why, strerror(errno));
+	} else {
 		log_warnx("mail command: %s/%s: %s; moved to %s/%s", dirname, shown, why,
 		    SPOOL_ASIDE, aside);
+		fprintf(stderr, "ccguardctl: %s/%s: %s; moved to %s/%s\n", dirname, shown, why,
+		    SPOOL_ASIDE, aside);
+	}
 }
 
 /* spool_name_ok - PREFIX followed by exactly the random hex of spool_store() */

@@ -724,6 +724,66 @@ test_release_key(struct policy *p)
 	free(key);
 }
 
+/*
+ * test_key_modes - a key others could change is refused (its group or
+ * others may write it, or it belongs to neither root nor the daemon's
+ * user); one anyone may read is used, with a warning; the daemon's load
+ * (release_key_open) says both
+ */
+static void
+test_key_modes(void)
+{
+	char path[4096], why[512], *key;
+	size_t keylen;
+	struct diag d;
+	struct release_key *rk;
+	const char *got;
+	size_t gotlen;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/modes.key", tmpdir);
+	CHECK(release_key_create(path, NULL) == 0, "key created");
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 0 && why[0] == '\0',
+	    "0640, root's: used, nothing to say (%s)", why);
+	free(key);
+	chmod(path, 0666);
+	CHECK((r = release_key_read(path, NULL, &key, &keylen, why, sizeof(why))) < 0 &&
+	    errno == EPERM && key == NULL && strstr(why, "writable by group or others") != NULL,
+	    "0666 refused: %d %s", r, why);
+	chmod(path, 0660);
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) < 0,
+	    "0660 refused: %s", why);
+	chmod(path, 0644);
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 1 && key != NULL &&
+	    strstr(why, "readable by anyone") != NULL, "0644 used with a warning: %s", why);
+	free(key);
+	diag_init(&d);
+	rk = release_key_open(path, NULL, &d);
+	CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) == 0 && d.warnings == 1 &&
+	    strstr(strbuf_str(&d.text), "readable by anyone") != NULL,
+	    "the daemon uses it and warns: %s", strbuf_str(&d.text));
+	release_key_free(rk);
+	diag_free(&d);
+	chmod(path, 0640);
+	if (geteuid() == 0) {
+		CHECK(chown(path, 65534, (gid_t)-1) == 0, "chown");
+		CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) < 0 &&
+		    strstr(why, "owned by another user") != NULL, "another user's key refused: %s",
+		    why);
+		CHECK(release_key_read(path, "nobody", &key, &keylen, why, sizeof(why)) == 0,
+		    "the daemon's user's key used: %s", why);
+		free(key);
+		diag_init(&d);
+		rk = release_key_open(path, NULL, &d);
+		CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) < 0 && d.warnings == 1 &&
+		    strstr(strbuf_str(&d.text), "refused") != NULL,
+		    "the daemon does not use it and says so: %s", strbuf_str(&d.text));
+		release_key_free(rk);
+		diag_free(&d);
+	}
+	unlink(path);
+}
+
 /* test_json - the postqueue -j reader */
 static void
 test_json(void)
@@ -811,6 +871,7 @@ main(void)
 	test_smtp();
 	test_release(p);
 	test_release_key(p);
+	test_key_modes();
 	test_json();
 	test_headers_parse();
 	policy_unref(p);
