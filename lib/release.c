@@ -416,7 +416,10 @@ struct release_key *
 release_key_open(const char *path, const char *daemon_user, struct diag *d)
 {
 	struct release_key *rk;
+	const char *text;
 	char why[512];
+	size_t plen;
+	int r;
 
 	if ((rk = calloc(1, sizeof(*rk))) == NULL)
 		return NULL;
@@ -429,19 +432,15 @@ release_key_open(const char *path, const char *daemon_user, struct diag *d)
 	pthread_mutex_init(&rk->lock, NULL);
 	if (rk->path == NULL)
 		return rk;
-	switch (release_key_read(rk->path, rk->daemon_user, &rk->key, &rk->len, why,
-	    sizeof(why))) {
-	case 1:
-		if (d != NULL)
-			diag_warning(d, rk->path, 0, "%s", why);
-		break;
-	case -1:
+	r = release_key_read(rk->path, rk->daemon_user, &rk->key, &rk->len, why, sizeof(why));
+	/* The diagnostic names the file already. */
+	plen = strlen(rk->path);
+	text = strncmp(why, rk->path, plen) == 0 && why[plen] == ':' ? why + plen + 2 : why;
+	if (r < 0)
 		rk->key = NULL;
-		/* Not there yet is normal (no moderation); unsafe is not. */
-		if (d != NULL && errno == EPERM)
-			diag_warning(d, rk->path, 0, "%s", why);
-		break;
-	}
+	/* Not there yet is normal (no moderation); unsafe is not. */
+	if (d != NULL && (r == 1 || (r < 0 && errno == EPERM)))
+		diag_warning(d, rk->path, 0, "%s", text);
 	return rk;
 }
 

@@ -697,6 +697,11 @@ test_release_key(struct policy *p)
 	MSG_WITH("<maintainer@example.org>", "<security@kernel.org>", value);
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID && n == 1,
 	    "a key made after the policy loaded counts once a header needs it");
+	/* Forgotten (a reader child before it parses mail): gone, and not read again. */
+	release_key_forget(rk);
+	CHECK(release_key_get(rk, &got, &gotlen) < 0, "a forgotten key is not read again");
+	release_key_free(rk);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(rename(path, moved) == 0, "key moved away: %s", strerror(errno));
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID,
 	    "the key is kept: the file is not read for each message");

@@ -7,26 +7,28 @@ Through the private Postfix (default queue id length and timing) with the
 pipe service of modlib, as doc/moderation.md claims:
 - Only ccguard's holds: a message held by a header_checks HOLD rule is not
   listed by "held list" (which says how many others it left out), the
-  command line's verbs refuse it, the digest leaves it out, and a mail
+  command line's verbs (show, release, reject, discard) refuse it, the digest leaves it out, and a mail
   command with a token made for it is refused: it stays held.
-- Unexpected entries in the drop box (a directory and a symbolic link with
-  a command file's name, a name of another form, a file with a second hard
-  link, a FIFO named like a file being written) are moved aside and said,
-  and the run goes on: it exits 0 and does the moderator's command that
-  came with them. The drop box is left empty.
+- The pipe's user can not list the drop box. Unexpected entries in it (a
+  directory and a symbolic link with a command file's name, a name of
+  another form, a file with a second hard link, one larger than
+  command_max_size, a FIFO named like a file being written) are moved
+  aside and said, and the run goes on: it exits 0 and does the moderator's
+  command that came with them. A file being written stays, one left over
+  for two hours goes; the drop box is left empty otherwise.
 - Once mail-process has taken a stored command (held here while it waits
   for the used-token file's lock), the pipe's user can no longer open it
-  for reading or writing, remove it, or reach it by its old name; it
-  belongs to root.
+  for reading or writing, change its mode, rename or remove it, or reach
+  it by its old name; it belongs to root.
 - A running "ccguardctl mail-command" is not dumpable: another process of
   the same user can not list its open files or read its environment.
 - The reader of a command message is the unprivileged command_user: with
   a user that does not exist, the message is set aside unread and nothing
   is done or answered.
 - A release key that others could change (mode 0666, or another user's)
-  is refused: mail-process does nothing and the command waits; once the
-  key is mended, the waiting command is done. A key anyone may read is
-  used, with a warning.
+  is refused, and so is a used-token file others may read: mail-process
+  does nothing and the command waits; once they are mended, the waiting
+  command is done. A key anyone may read is used, with a warning.
 """
 import json
 import os
@@ -63,6 +65,8 @@ for op, path in json.loads(sys.argv[1]):
             os.chmod(path, 0o666)
         elif op == "listdir":
             os.listdir(path)
+        elif op == "rename":
+            os.rename(path, path + ".moved")
         out[op + " " + path] = "ok"
     except OSError as e:
         out[op + " " + path] = errno.errorcode.get(e.errno, str(e.errno))
@@ -125,9 +129,9 @@ def test(env):
     check(qa in p.stdout and qx not in p.stdout, "held list shows ccguard's hold only", p.stdout)
     check("1 other held message(s) not listed: not held by ccguard" in p.stderr,
           "held list says so", p.stderr)
-    p = ctl(env, "held", "release", qx, expect=3)
-    check("held, but not by ccguard" in p.stderr, "held release refuses it", p.stderr)
-    ctl(env, "held", "discard", qx, expect=3)
+    for verb in ("show", "release", "reject", "discard"):
+        p = ctl(env, "held", verb, qx, expect=3)
+        check("held, but not by ccguard" in p.stderr, "held %s refuses it" % verb, p.stderr)
     p = ctl(env, "held", "digest")
     check("1 other held message(s) left out" in p.stdout and
           "digest of 1 held message(s)" in p.stdout, "the digest leaves it out", p.stdout)
@@ -155,13 +159,27 @@ def test(env):
         plant_at(kind, os.path.join(new, name), "/etc/passwd")
     plant_at("file", os.path.join(new, "cmd." + "c" * 24))
     plant_at("link", os.path.join(new, "cmd." + "d" * 24), os.path.join(new, "cmd." + "c" * 24))
+    big = os.path.join(new, "cmd." + "f" * 24)
+    plant_at("file", big)
+    with open(big, "a") as f:
+        f.write("x" * 300000)		# over command_max_size
+    stale = os.path.join(new, "tmp." + "0" * 24)
+    plant_at("file", stale)
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    young = os.path.join(new, "tmp." + "1" * 24)
+    plant_at("file", young)
+    check(probe([["listdir", new]]) == {"listdir " + new: "EACCES"},
+          "the pipe's user can not list the drop box")
     mid = modlib.command_mail(env, line_for(env, qa) + "\n")
     p = modlib.process(env)
     check("discarded" in modlib.answer_text(env, mid), "the moderator's command was done")
     check(qa not in modlib.queued_ids(env), "qa discarded")
-    check(os.listdir(new) == [], "the drop box is empty", os.listdir(new))
+    check(os.listdir(new) == [os.path.basename(young)],
+          "the drop box is empty but for a file being written", os.listdir(new))
+    os.unlink(young)
     aside = os.listdir(modlib.spool(env, "aside"))
-    for name in list(odd) + ["cmd." + "c" * 24, "cmd." + "d" * 24]:
+    check(not [a for a in aside if "tmp." + "0" * 24 in a], "a stale tmp file is removed", aside)
+    for name in list(odd) + ["cmd." + "c" * 24, "cmd." + "d" * 24, "cmd." + "f" * 24]:
         shown = name.replace(" ", "_")
         check([a for a in aside if a.endswith("." + shown)], "%s moved aside" % name, aside)
         check(shown in p.stderr and "moved to aside/" in p.stderr, "%s: said" % name, p.stderr)
@@ -185,7 +203,7 @@ def test(env):
         check(st.st_uid == 0 and st.st_gid == 0 and st.st_mode & 0o777 == 0o600,
               "taken: root's, 0600", oct(st.st_mode), st.st_uid)
         got = probe([["read", taken], ["write", taken], ["unlink", taken], ["chmod", taken],
-                     ["read", os.path.join(new, stored)]])
+                     ["rename", taken], ["read", os.path.join(new, stored)]])
         check(all(v in ("EACCES", "EPERM", "ENOENT") for v in got.values()) and
               got["read " + os.path.join(new, stored)] == "ENOENT",
               "the pipe's user can not read, change or remove it", got)
@@ -245,6 +263,15 @@ def test(env):
     p = modlib.process(env, expect=1)
     check("owned by another user" in p.stderr, "another user's key is refused", p.stderr)
     os.chown(key, 0, -1)
+    os.chmod(key, 0o640)
+    # The used-token file: others may read it, so it is not used.
+    tokens = env.path("used-tokens")
+    os.chmod(tokens, 0o644)
+    p = modlib.process(env, expect=1)
+    check("must be root's alone" in p.stderr and "wait in" in p.stderr,
+          "a used-token file others may read is refused; the command waits", p.stderr)
+    check(qc in modlib.held_ids(env), "nothing done")
+    os.chmod(tokens, 0o600)
     os.chmod(key, 0o644)
     p = modlib.process(env)
     check("readable by anyone" in p.stderr, "a key anyone may read: a warning", p.stderr)

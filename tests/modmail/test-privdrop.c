@@ -3,8 +3,9 @@
  * that reads a stranger's command message (lib/privdrop.c), checked in
  * such a process: it is the unprivileged user with no supplementary
  * groups and can not become root again; no_new_privs is set and it is
- * not dumpable; it can not read root's files, write a byte to any file
- * (even one it was handed open), or fork. Needs root (exit 77 without).
+ * not dumpable; its CPU time is limited; it can not read root's files,
+ * write a byte to any file (even one it was handed open), or fork. Needs
+ * root (exit 77 without).
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "config.h"
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ static int
 in_child(const char *secret, int handed)
 {
 	struct passwd *pw = getpwnam(USER);
+	struct rlimit rl;
 	char err[256];
 	int failed = 0;
 	pid_t pid;
@@ -46,6 +49,7 @@ in_child(const char *secret, int handed)
 	CLAIM(setuid(0) < 0 && setgid(0) < 0 && seteuid(0) < 0, "root regained");
 	CLAIM(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, "no_new_privs not set");
 	CLAIM(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0, "dumpable");
+	CLAIM(getrlimit(RLIMIT_CPU, &rl) == 0 && rl.rlim_max != RLIM_INFINITY, "CPU time unlimited");
 	CLAIM(open(secret, O_RDONLY) < 0 && errno == EACCES, "root's file readable");
 	errno = 0;
 	CLAIM(write(handed, "x", 1) < 0 && errno == EFBIG, "a file handed open is writable (%s)",
