@@ -104,9 +104,14 @@ quote_depth(const char *p, size_t len)
 static void
 unflow(const char *text, size_t len, int delsp, struct strbuf *out)
 {
-	const char *p = text, *end = text + len, *nl;
+	const char *p, *end, *nl;
 	size_t ll, depth, cur = 0;
 	int open = 0, flowed;
+
+	if (len == 0)
+		return;		/* an empty part: GMime may give no buffer at all */
+	p = text;
+	end = text + len;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
