@@ -44,7 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_queue.h"
@@ -209,24 +208,6 @@ cmd_release(struct ctl *c, struct ctlq_entry *e)
 	return EXIT_OK;
 }
 
-/* in_list - is one envelope address (any of its canonical forms) in list? */
-struct in_list_arg {
-	const struct ruleset *rs;
-	int	 list;
-	int	 found;
-};
-
-/* in_list_sink - addr sink: note a member of the list */
-static int
-in_list_sink(void *arg, const char *addr, int how)
-{
-	struct in_list_arg *a = arg;
-
-	if (eval_address_in_list(a->rs, addr, a->list) != 0)
-		a->found = 1;
-	return ADDR_OK;
-}
-
 /* strip_headers - the header text without our own headers */
 static void
 strip_headers(const struct conf *cf, const char *text, struct strbuf *out)
@@ -272,13 +253,9 @@ cmd_release_without(struct ctl *c, struct ctlq_entry *e, const char *listname)
 	}
 	if ((keep = calloc(e->nrcpts + 1, sizeof(*keep))) == NULL)
 		return EXIT_FAIL;
-	for (k = 0; k < e->nrcpts; k++) {
-		struct in_list_arg a = { c->policy->rs, list, 0 };
-
-		addr_from_envelope(e->rcpts[k], in_list_sink, &a);
-		if (!a.found)
+	for (k = 0; k < e->nrcpts; k++)
+		if (!eval_envelope_in_list(c->policy->rs, e->rcpts[k], list))
 			keep[nkeep++] = e->rcpts[k];
-	}
 	if (nkeep == 0) {
 		fprintf(stderr, "ccguardctl: %s: every recipient is in %s; use reject or discard\n",
 		    e->queue_id, listname);

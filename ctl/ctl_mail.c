@@ -89,6 +89,7 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
+#include "fdio.h"
 #include "hdrblock.h"
 #include "holdhdr.h"
 #include "log.h"
@@ -198,9 +199,8 @@ spool_store(const char *spool, const char *text, size_t len, char *name, size_t 
 {
 	unsigned char rnd[SPOOL_RANDOM];
 	char hex[2 * SPOOL_RANDOM + 1], tmp[64];
-	size_t i, done = 0;
-	ssize_t n;
-	int sfd, dfd, fd, saved;
+	size_t i;
+	int sfd, dfd, fd, saved, written;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -1;
@@ -225,18 +225,10 @@ spool_store(const char *spool, const char *text, size_t len, char *name, size_t 
 		errno = saved;
 		return -1;
 	}
-	while (done < len) {
-		if ((n = write(fd, text + done, len - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (done < len || fchmod(fd, 0600) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    renameat(dfd, tmp, dfd, name) < 0) {
+	if ((written = fdio_write_all(fd, text, len)) < 0 || fchmod(fd, 0600) < 0 ||
+	    fsync(fd) < 0 || close(fd) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
 		saved = errno;
-		if (done < len)
+		if (written < 0)
 			close(fd);
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
@@ -798,6 +790,23 @@ take_one(struct spool *sp, const char *name, size_t max)
 	close(fd);
 }
 
+/* dir_stream - a directory stream on its own copy of the descriptor, or NULL */
+static DIR *
+dir_stream(int fd)
+{
+	DIR *dir;
+	int copy, saved;
+
+	if ((copy = dup(fd)) < 0)
+		return NULL;
+	if ((dir = fdopendir(copy)) == NULL) {
+		saved = errno;
+		close(copy);
+		errno = saved;
+	}
+	return dir;
+}
+
 /*
  * spool_take - move everything out of new/: cmd.* into cur/ (root's
  * alone, then checked), stale tmp.* removed, anything else aside; the
@@ -810,11 +819,8 @@ spool_take(struct spool *sp, size_t max)
 	struct stat st;
 	DIR *dir;
 	size_t taken = 0;
-	int fd;
 
-	if ((fd = dup(sp->newd)) < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if ((dir = dir_stream(sp->newd)) == NULL) {
 		log_warnx("mail command: %s: %s", SPOOL_NEW, strerror(errno));
 		return;
 	}
@@ -863,14 +869,10 @@ spool_jobs(struct spool *sp, struct job **out)
 	struct stat st;
 	DIR *dir;
 	size_t n = 0;
-	int fd;
 
 	*out = NULL;
-	if ((fd = dup(sp->curd)) < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if ((dir = dir_stream(sp->curd)) == NULL)
 		return 0;
-	}
 	while ((de = readdir(dir)) != NULL && n < SPOOL_MAX_FILES) {
 		if (!spool_name_ok(de->d_name, SPOOL_DONE) ||
 		    fstatat(sp->curd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -898,8 +900,6 @@ reader_child(struct ctl *c, int out, const char *text, size_t len)
 	struct modmail_report r;
 	struct strbuf rep;
 	char err[512];
-	size_t done = 0;
-	ssize_t n;
 	int nul;
 
 	/* No key in this process's memory, no descriptor but the report's and stderr. */
@@ -920,15 +920,7 @@ reader_child(struct ctl *c, int out, const char *text, size_t len)
 	strbuf_init(&rep, MODMAIL_REPORT_MAX);
 	if (modmail_report_write(&r, &rep) < 0)
 		_exit(4);
-	while (done < rep.len) {
-		if ((n = write(3, rep.data + done, rep.len - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(5);
-		}
-		done += (size_t)n;
-	}
-	_exit(0);
+	_exit(fdio_write_all(3, rep.data, rep.len) < 0 ? 5 : 0);
 }
 
 /*

@@ -58,7 +58,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "addr.h"
 #include "eval.h"
 #include "modcmd.h"
 #include "ruleset_impl.h"
@@ -508,25 +507,6 @@ modcmd_auth_pass(const char *value, const char *authserv_id, const char *domain)
 	return pass;
 }
 
-/* struct list_hit - how many recipients one list holds */
-struct list_hit {
-	const struct ruleset *rs;
-	int	 list;
-	int	 found;
-};
-
-/* list_hit_sink - addr sink: note a member of the list */
-static int
-list_hit_sink(void *arg, const char *addr, int how)
-{
-	struct list_hit *h = arg;
-
-	(void)how;
-	if (eval_address_in_list(h->rs, addr, h->list) != 0)
-		h->found = 1;
-	return ADDR_OK;
-}
-
 /* render_one - one command line with its token; -1 when no token could be made */
 static int
 render_one(const char *key, size_t keylen, const char *qid, const char *hold,
@@ -554,12 +534,8 @@ modcmd_render(const struct ruleset *rs, const char *key, size_t keylen, const ch
 	for (l = 0; rs != NULL && l < rs->nlists; l++) {
 		if (!modcmd_list_ok(rs->lists[l].name))
 			continue;
-		for (k = in = 0; k < nrcpts; k++) {
-			struct list_hit h = { rs, (int)l, 0 };
-
-			addr_from_envelope(rcpts[k], list_hit_sink, &h);
-			in += h.found != 0;
-		}
+		for (k = in = 0; k < nrcpts; k++)
+			in += eval_envelope_in_list(rs, rcpts[k], (int)l) != 0;
 		if (in > 0 && in < nrcpts && render_one(key, keylen, qid, hold,
 		    MODTOKEN_RELEASE_WITHOUT, rs->lists[l].name, expiry, out) < 0)
 			return -1;

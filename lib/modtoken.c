@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "modtoken.h"
 #include "release.h"
 #include "strbuf.h"
@@ -290,22 +291,12 @@ static int
 state_write(const struct modtoken_state *st, const char *data, size_t len)
 {
 	char *dir, *slash;
-	size_t done = 0;
-	ssize_t n;
 	int fd, dfd, saved;
 
 	(void)unlink(st->tmp);	/* a left-over of a run that died: ours, under the lock */
 	if ((fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return -1;
-	while (done < len) {
-		if ((n = write(fd, data + done, len - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (done < len || fsync(fd) < 0) {
+	if (fdio_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlink(st->tmp);

@@ -10,6 +10,7 @@ lib_libccguard_a_SOURCES = \
 	lib/ctlverb.c lib/ctlverb.h \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
+	lib/fdio.c lib/fdio.h \
 	lib/hdrblock.c lib/hdrblock.h \
 	lib/holdhdr.c lib/holdhdr.h \
 	lib/log.c lib/log.h \
