@@ -193,13 +193,13 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		res = RESULT_TEMPFAIL;
 		break;
 	case ACTION_HOLD:
-		/* Stamped with the release key: ccguardctl acts on its own holds only. */
-		if (release_key_get(p->release, &key, &keylen) < 0) {
+		/*
+		 * Stamped with the release key: ccguardctl acts on ccguard's own
+		 * holds only. Without a usable key the hold has no stamp, and
+		 * ccguardctl says why when asked about it.
+		 */
+		if (release_key_get(p->release, &key, &keylen) < 0)
 			key = NULL;
-			log_warnx("%s: held without a stamp: no usable release key %s "
-			    "(ccguardctl init-key); ccguardctl and mail commands will not act on it",
-			    qid, p->conf->release_key);
-		}
 		holdhdr_format(v, m, key, keylen, value, sizeof(value));
 		if (ops->addheader(ctx, p->conf->hold_header, value) != 0)
 			log_warnx("%s: could not add the %s header", qid, p->conf->hold_header);
