@@ -938,7 +938,7 @@ read_report(struct ctl *c, const char *text, size_t len, struct modmail_report *
 	time_t deadline = time(NULL) + READER_TIMEOUT;
 	ssize_t n;
 	pid_t pid;
-	int fds[2], status, rv = -1, open = 1;
+	int fds[2], status, rv = -1, reading = 1;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		diag_set(err, errsize, "pipe: %s", strerror(errno));
@@ -960,7 +960,7 @@ read_report(struct ctl *c, const char *text, size_t len, struct modmail_report *
 	strbuf_init(&rep, MODMAIL_REPORT_MAX);
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
-	while (open && time(NULL) < deadline) {
+	while (reading && time(NULL) < deadline) {
 		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
 			break;
 		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
@@ -968,14 +968,14 @@ read_report(struct ctl *c, const char *text, size_t len, struct modmail_report *
 		if ((n = read(fds[0], buf, sizeof(buf))) < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || strbuf_append(&rep, buf, (size_t)n) != STRBUF_OK)
-			open = 0;
+			reading = 0;
 	}
 	close(fds[0]);
-	if (open)
+	if (reading)
 		kill(pid, SIGKILL);	/* past the deadline */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (open)
+	if (reading)
 		diag_set(err, errsize, "the reader took longer than %d s", READER_TIMEOUT);
 	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		diag_set(err, errsize, "the reader failed (%s %d)", WIFEXITED(status) ?

@@ -106,7 +106,7 @@ unflow(const char *text, size_t len, int delsp, struct strbuf *out)
 {
 	const char *p, *end, *nl;
 	size_t ll, depth, cur = 0;
-	int open = 0, flowed;
+	int joining = 0, flowed;
 
 	if (len == 0)
 		return;		/* an empty part: GMime may give no buffer at all */
@@ -119,11 +119,11 @@ unflow(const char *text, size_t len, int delsp, struct strbuf *out)
 		if (ll > 0 && p[ll - 1] == '\r')
 			ll--;
 		depth = quote_depth(p, ll);
-		if (open && depth != cur) {
+		if (joining && depth != cur) {
 			strbuf_putc(out, '\n');	/* a quote depth change ends the paragraph */
-			open = 0;
+			joining = 0;
 		}
-		if (!open) {
+		if (!joining) {
 			size_t i;
 
 			for (i = 0; i < depth; i++)
@@ -140,12 +140,12 @@ unflow(const char *text, size_t len, int delsp, struct strbuf *out)
 		}
 		flowed = ll > 0 && p[ll - 1] == ' ' && !(ll == 3 && strncmp(p, "-- ", 3) == 0);
 		strbuf_append(out, p, flowed && delsp ? ll - 1 : ll);
-		open = flowed;
-		if (!open)
+		joining = flowed;
+		if (!joining)
 			strbuf_putc(out, '\n');
 		p = nl != NULL ? nl + 1 : end;
 	}
-	if (open)
+	if (joining)
 		strbuf_putc(out, '\n');
 }
 
