@@ -28,7 +28,8 @@ pipe service of modlib, as doc/moderation.md claims:
 - A release key that others could change (mode 0666, or another user's)
   is refused, and so is a used-token file others may read: mail-process
   does nothing and the command waits; once they are mended, the waiting
-  command is done. A key anyone may read is used, with a warning.
+  command is done. When the new list of used tokens can not be written,
+  the command is refused. A key anyone may read is used, with a warning.
 """
 import json
 import os
@@ -272,7 +273,17 @@ def test(env):
           "a used-token file others may read is refused; the command waits", p.stderr)
     check(qc in modlib.held_ids(env), "nothing done")
     os.chmod(tokens, 0o600)
+    # The new list can not be written (its temporary name is taken by a
+    # directory): the command is refused, nothing is done.
+    os.mkdir(tokens + ".new")
+    modlib.process(env)
+    t = modlib.answer_text(env, mid)
+    check("the used-token file could not be written; nothing was done" in t,
+          "a use that can not be written is refused", t)
+    check(qc in modlib.held_ids(env), "nothing done")
+    os.rmdir(tokens + ".new")
     os.chmod(key, 0o644)
+    mid = modlib.command_mail(env, cline + "\n")
     p = modlib.process(env)
     check("readable by anyone" in p.stderr, "a key anyone may read: a warning", p.stderr)
     check("discarded" in modlib.answer_text(env, mid), "the waiting command was done")
