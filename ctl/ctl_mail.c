@@ -1065,7 +1065,8 @@ ctl_mail_process(struct ctl *c)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (!v[i].read)
+		/* Gone: a run started by hand, beside the service's, decided it first. */
+		if (!v[i].read || faccessat(sp.curd, v[i].name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		decide(c, state, &v[i]);
 		if (unlinkat(sp.curd, v[i].name, 0) < 0)
