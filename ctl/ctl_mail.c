@@ -8,64 +8,80 @@
  *	ccguardctl [-c conf] held digest		(root, from the systemd timer)
  * DESCRIPTION
  *	Two halves with a spool directory between them, because the MTA's pipe
- *	never runs a command as root and changing the hold queue needs root:
+ *	never runs a command as root and changing the hold queue needs root.
+ *	The spool (command_spool, root's) has three directories: new/, where
+ *	the pipe's user may create files but not list them; cur/ and aside/,
+ *	root's alone.
  *
  *	mail-command reads one message on standard input, at most
  *	command_max_size bytes, checks only its shape (a header block with a
- *	From line, no NUL byte) and stores it in command_spool: a new file
- *	"tmp.RANDOM" made with O_EXCL and mode 0600, written, synced, then
- *	renamed to "cmd.RANDOM", so the other half never reads a partial
- *	file. It reads no rules and no key, acts on nothing and never answers;
- *	a message too big or of the wrong shape is dropped with a log line.
- *	Only a failure to store gives the MTA a temporary error (75).
+ *	From line, no NUL byte) and stores it in new/: a file "tmp.RANDOM"
+ *	made with O_EXCL and mode 0600, written, synced, then renamed to
+ *	"cmd.RANDOM", so the other half never reads a partial file. It makes
+ *	itself non-dumpable, so other processes of the same user can not read
+ *	its memory or open files. It reads no rules and no key, acts on
+ *	nothing and never answers; a message too big or of the wrong shape is
+ *	dropped with a log line. Only a failure to store gives the MTA a
+ *	temporary error (75).
  *
- *	mail-process, as root, takes each "cmd.*" file (regular, not a
- *	symbolic link, at most command_max_size bytes), re-verifies everything
- *	and deletes it:
- *	- mail marked as automatic or list traffic (Auto-Submitted, Precedence,
- *	  List-Id, List-Post), from <> (Return-Path), or carrying ccguard's own
- *	  answer header is ignored without an answer, so nothing can loop;
- *	- the From header must be one address, one of "moderator"; otherwise
- *	  the message is ignored without an answer (it would go to a stranger);
- *	- with command_authserv_id set, an Authentication-Results header of
- *	  that authserv-id must show dkim=pass or spf=pass for the moderator's
- *	  domain (modcmd_auth_pass);
- *	- command lines are read from the text/plain parts (modcmd.c); when
- *	  one message holds lines for different decisions about the same
- *	  queue id (a reply that kept the whole notice), none of them is done;
- *	- each token must be genuine and unexpired for that queue id, action
- *	  and list (modtoken_check), and not used before (the state file,
- *	  locked for the whole run); it is marked used before the action;
- *	- the action is the CLI verb itself (cmd_release, ...), with the
- *	  moderator's address in its log line instead of the uid.
- *	The moderator (the configured address that matched, never an address
- *	taken from the message) gets one answer per message, from <>, marked
- *	with ANSWER_HEADER and Auto-Submitted, that says what was done or
- *	why not. A message without any command line gets no answer. Nothing
- *	from the message reaches a command line: the verbs run Postfix's
- *	programs with fixed argv and queue ids checked by modcmd_qid_ok.
+ *	mail-process, as root, first takes the spool (spool_take): each
+ *	"cmd.*" file of new/ is renamed into cur/, where the pipe's user can
+ *	no longer reach it, and kept there only when it is a regular file
+ *	with one link and at most command_max_size bytes; anything else in
+ *	new/ (a directory, a link, a name of another form) is moved into
+ *	aside/ and logged, and the run goes on. So new/ is left empty, and
+ *	the path unit that watches it never starts the service in a loop.
  *
- *	held digest mails each moderator the messages held for at least
- *	digest_min_age, oldest first, each with fresh command lines, and a
- *	warning for those held longer than hold_max_age (Postfix returns a
- *	message to its sender once maximal_queue_lifetime has passed).
+ *	Then each message in cur/ is read by a child that gave up root
+ *	(read_report: privdrop.c, as command_user, with no key in its
+ *	memory): modmail_read() parses the stranger's mail and sends back a
+ *	small report (modmail.c), which the root half reads strictly. A
+ *	message the reader fails on is moved aside. Only after every message
+ *	was read does the root half read the release key and lock the
+ *	used-token file, and decide (decide): no answer at all to a message
+ *	that is ignored (automatic or list mail, from <>, one of ccguard's
+ *	own, From not one configured moderator) or that carries no command
+ *	line; otherwise one answer to the configured moderator address that
+ *	matched, saying what was done or why not. Nothing is done unless the
+ *	mail passed the Authentication-Results check (command_authserv_id)
+ *	and holds exactly one decision (modcmd_decision). That decision is
+ *	done (do_command) only for a message in the hold queue whose hold
+ *	stamp verifies (ctl_held_ours: ccguard's own hold), with a token
+ *	made for that queue id, hold, action and list (modtoken_check), not
+ *	used before (marked used, on disk, before the action); the action is
+ *	the CLI verb itself (ctl_held.c), with the moderator's address in
+ *	its log line instead of the uid. Nothing from the message reaches a
+ *	command line: the verbs run the MTA's programs with fixed argv and
+ *	queue ids checked by modcmd_qid_ok. Each message is deleted once
+ *	handled.
+ *
+ *	held digest mails each moderator ccguard's own holds (verified
+ *	stamps) held for at least digest_min_age, oldest first, each with
+ *	fresh command lines, and a warning for those held longer than
+ *	hold_max_age (Postfix returns a message to its sender once
+ *	maximal_queue_lifetime has passed).
  * DIAGNOSTICS
  *	Exit status as ccguardctl's; mail-command exits 75 (EX_TEMPFAIL) when
  *	the message could not be stored, so the MTA tries again.
  * SEE ALSO
- *	ccguardctl(8), doc/moderation.md, modtoken.c, modcmd.c
+ *	ccguardctl(8), doc/moderation.md, modmail.c, modtoken.c, modcmd.c
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,28 +89,32 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "diag.h"
+#include "fdio.h"
 #include "hdrblock.h"
 #include "holdhdr.h"
 #include "log.h"
-#include "mailin.h"
 #include "mailout.h"
 #include "modcmd.h"
+#include "modmail.h"
 #include "modtoken.h"
 #include "msg.h"
 #include "notify.h"
 #include "policy.h"
+#include "privdrop.h"
 #include "release.h"
 #include "ruleset.h"
 #include "sanitize.h"
 #include "strbuf.h"
 
-#define ANSWER_HEADER	"X-Ccguard-Answer"
+#define SPOOL_NEW	"new"		/* the pipe's drop box */
+#define SPOOL_CUR	"cur"		/* taken by root, waiting to be read */
+#define SPOOL_ASIDE	"aside"		/* what did not belong there, kept for the operator */
 #define SPOOL_DONE	"cmd."
 #define SPOOL_TMP	"tmp."
 #define SPOOL_RANDOM	12		/* random bytes in a spool file name */
 #define SPOOL_STALE	3600		/* seconds before a left-over tmp file goes */
 #define SPOOL_MAX_FILES	1000		/* files taken in one run */
-#define TEXT_MAX	(1024 * 1024)	/* bytes of text/plain read from a message */
+#define READER_TIMEOUT	30		/* seconds the reader of one message may take */
 #define CAPTURE_MAX	(16 * 1024)	/* bytes of a verb's output in an answer */
 #define EX_TEMPFAIL	75
 
@@ -173,15 +193,14 @@ load_conf(const char *path)
 	return cf;
 }
 
-/* spool_store - the message into dir as cmd.RANDOM (via tmp.RANDOM); -1 on error */
+/* spool_store - the message into the drop box as cmd.RANDOM (via tmp.RANDOM); -1 on error */
 static int
-spool_store(const char *dir, const char *text, size_t len, char *name, size_t namesize)
+spool_store(const char *spool, const char *text, size_t len, char *name, size_t namesize)
 {
 	unsigned char rnd[SPOOL_RANDOM];
 	char hex[2 * SPOOL_RANDOM + 1], tmp[64];
-	size_t i, done = 0;
-	ssize_t n;
-	int dfd, fd, saved;
+	size_t i;
+	int sfd, dfd, fd, saved, written;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -1;
@@ -190,8 +209,15 @@ spool_store(const char *dir, const char *text, size_t len, char *name, size_t na
 	snprintf(tmp, sizeof(tmp), SPOOL_TMP "%s", hex);
 	snprintf(name, namesize, SPOOL_DONE "%s", hex);
 	/* O_PATH: the pipe's user may create files there, not list them. */
-	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((sfd = open(spool, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
+	dfd = openat(sfd, SPOOL_NEW, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(sfd);
+	if (dfd < 0) {
+		errno = saved;
+		return -1;
+	}
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) < 0) {
 		saved = errno;
@@ -199,18 +225,10 @@ spool_store(const char *dir, const char *text, size_t len, char *name, size_t na
 		errno = saved;
 		return -1;
 	}
-	while (done < len) {
-		if ((n = write(fd, text + done, len - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (done < len || fchmod(fd, 0600) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    renameat(dfd, tmp, dfd, name) < 0) {
+	if ((written = fdio_write_all(fd, text, len)) < 0 || fchmod(fd, 0600) < 0 ||
+	    fsync(fd) < 0 || close(fd) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
 		saved = errno;
-		if (done < len)
+		if (written < 0)
 			close(fd);
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
@@ -230,6 +248,12 @@ ctl_mail_command(const char *conf_path)
 	size_t len;
 	int r = EXIT_OK;
 
+	/* Other processes of this user (other pipes) may not read this one. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "ccguardctl: mail-command: cannot protect the process: %s\n",
+		    strerror(errno));
+		return EX_TEMPFAIL;
+	}
 	if ((cf = load_conf(conf_path)) == NULL) {
 		fprintf(stderr, "ccguardctl: mail-command: cannot read the configuration\n");
 		return EX_TEMPFAIL;
@@ -246,13 +270,13 @@ ctl_mail_command(const char *conf_path)
 	else if (!shape_ok(text, len))
 		log_warnx("mail command: not a message with a header block and From; dropped");
 	else if (spool_store(cf->command_spool, text, len, name, sizeof(name)) < 0) {
-		fprintf(stderr, "ccguardctl: mail-command: cannot store in %s: %s\n",
-		    cf->command_spool, strerror(errno));
-		log_warnx("mail command: cannot store in %s: %s", cf->command_spool,
-		    strerror(errno));
+		fprintf(stderr, "ccguardctl: mail-command: cannot store in %s/%s: %s\n",
+		    cf->command_spool, SPOOL_NEW, strerror(errno));
+		log_warnx("mail command: cannot store in %s/%s: %s", cf->command_spool,
+		    SPOOL_NEW, strerror(errno));
 		r = EX_TEMPFAIL;
 	} else
-		log_info("mail command: stored as %s/%s", cf->command_spool, name);
+		log_info("mail command: stored as %s/%s/%s", cf->command_spool, SPOOL_NEW, name);
 	free(text);
 	conf_free(cf);
 	return r;
@@ -380,15 +404,20 @@ run_verb(struct ctl *c, const struct modcmd *cmd, struct ctlq_entry *e, struct s
 	return r;
 }
 
-/* struct job - what one command message asks and what became of it */
+/* struct job - one command message: its report, and what became of it */
 struct job {
+	char		 name[64];	/* in cur/ */
+	time_t		 mtime;
+	int		 read;		/* the reader's report is in r */
+	struct modmail_report r;
+};
+
+/* struct answer - the answer to one moderator about one message */
+struct answer {
 	struct ctl	*c;
-	const char	*key;
-	size_t		 keylen;
-	int		 statefd;
 	const char	*moderator;	/* the configured address that matched */
 	char		 actor[400];
-	struct strbuf	 answer;
+	struct strbuf	 text;
 	size_t		 done, refused;
 };
 
@@ -402,156 +431,104 @@ describe(struct strbuf *out, const struct modcmd *cmd)
 
 /* refuse - note a refused command in the answer and the log */
 static void
-refuse(struct job *j, const struct modcmd *cmd, const char *why)
+refuse(struct answer *a, const struct modcmd *cmd, const char *why)
 {
 	struct strbuf d;
 
 	strbuf_init(&d, 1024);
 	describe(&d, cmd);
-	strbuf_printf(&j->answer, "%s: refused: %s.\n", strbuf_str(&d), why);
+	strbuf_printf(&a->text, "%s: refused: %s.\n", strbuf_str(&d), why);
 	log_warnx("%s: mail command %s from <%s> refused: %s", cmd->qid, strbuf_str(&d),
-	    j->moderator, why);
+	    a->moderator, why);
 	strbuf_free(&d);
-	j->refused++;
+	a->refused++;
 }
 
-/* conflicting - does another command in the message decide otherwise about this id? */
-static int
-conflicting(const struct modcmd_scan *s, size_t i)
-{
-	size_t k;
-
-	for (k = 0; k < s->ncmds; k++)
-		if (strcmp(s->cmds[k].qid, s->cmds[i].qid) == 0 &&
-		    (s->cmds[k].action != s->cmds[i].action ||
-		    strcmp(s->cmds[k].list, s->cmds[i].list) != 0))
-			return 1;
-	return 0;
-}
-
-/* do_command - verify one command and, when it passes, act */
+/*
+ * do_command - verify the one command of a message and, when it passes,
+ * act: the message must be ccguard's own hold, the token made for this
+ * queue id, its hold, the action and the list, and not used before
+ */
 static void
-do_command(struct job *j, const struct modcmd_scan *s, size_t i)
+do_command(struct answer *a, struct modtoken_state *state, const struct modcmd *cmd)
 {
-	const struct modcmd *cmd = &s->cmds[i];
+	struct ctl *c = a->c;
 	enum modtoken_result tr;
 	struct ctlq_entry *e;
 	struct strbuf d;
-	char err[512], when[64];
+	const char *key;
+	char err[512], when[64], hold[MSG_NONCE_HEX + 1];
 	time_t now = time(NULL), expiry;
+	size_t keylen;
 	struct tm tm;
 	int u, r;
 
-	if (conflicting(s, i)) {
-		refuse(j, cmd, "your mail has lines for different decisions about this message; "
-		    "send only the one line you mean");
+	if (queue_reload(c, err, sizeof(err)) < 0) {
+		refuse(a, cmd, "the queue could not be read; nothing was done");
+		log_warnx("mail command: %s", err);
 		return;
 	}
-	tr = modtoken_check(j->key, j->keylen, cmd->qid, cmd->action,
+	if ((e = find_held(c, cmd->qid)) == NULL) {
+		refuse(a, cmd, "the message is not in the hold queue (already released or "
+		    "deleted?)");
+		return;
+	}
+	if ((r = ctl_held_ours(c, e, hold)) != 1) {
+		refuse(a, cmd, r == 0 ? "the message is held, but not by ccguard (no valid hold "
+		    "stamp); mail commands act only on ccguard's holds" : "the held message "
+		    "could not be read; nothing was done");
+		return;
+	}
+	if (ctl_release_key(c, &key, &keylen) < 0) {
+		refuse(a, cmd, "the release key is not usable here; nothing was done");
+		return;
+	}
+	tr = modtoken_check(key, keylen, cmd->qid, hold, cmd->action,
 	    cmd->list[0] != '\0' ? cmd->list : NULL, cmd->token, now, &expiry);
 	if (tr == MODTOKEN_EXPIRED) {
 		gmtime_r(&expiry, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 		snprintf(err, sizeof(err), "the token expired on %s; \"ccguardctl held digest\" "
 		    "or a new notice gives fresh ones", when);
-		refuse(j, cmd, err);
+		refuse(a, cmd, err);
 		return;
 	}
 	if (tr != MODTOKEN_OK) {
-		refuse(j, cmd, modtoken_result_text(tr));
+		refuse(a, cmd, modtoken_result_text(tr));
 		return;
 	}
-	if ((u = modtoken_state_use(j->statefd, cmd->token, now)) != 0) {
-		refuse(j, cmd, u > 0 ? "this token was used before; each works once" :
+	if ((u = modtoken_state_use(state, cmd->token, now)) != 0) {
+		if (u < 0)
+			log_warnx("mail command: %s: %s", c->policy->conf->command_state,
+			    strerror(errno));
+		refuse(a, cmd, u > 0 ? "this token was used before; each works once" :
 		    "the used-token file could not be written; nothing was done");
-		return;
-	}
-	if (queue_reload(j->c, err, sizeof(err)) < 0) {
-		refuse(j, cmd, "the queue could not be read; nothing was done");
-		log_warnx("mail command: %s", err);
-		return;
-	}
-	if ((e = find_held(j->c, cmd->qid)) == NULL) {
-		refuse(j, cmd, "the message is not in the hold queue (already released or "
-		    "deleted?)");
 		return;
 	}
 	strbuf_init(&d, 1024);
 	describe(&d, cmd);
 	log_info("%s: mail command %s from <%s>: token valid, acting", cmd->qid,
-	    strbuf_str(&d), j->moderator);
-	strbuf_printf(&j->answer, "%s:\n", strbuf_str(&d));
-	j->c->actor = j->actor;
-	r = run_verb(j->c, cmd, e, &j->answer);
-	j->c->actor = NULL;
-	strbuf_printf(&j->answer, "  %s.\n", r == EXIT_OK ? "Done" : "Failed (see above)");
+	    strbuf_str(&d), a->moderator);
+	strbuf_printf(&a->text, "%s:\n", strbuf_str(&d));
+	c->actor = a->actor;
+	r = run_verb(c, cmd, e, &a->text);
+	c->actor = NULL;
+	strbuf_printf(&a->text, "  %s.\n", r == EXIT_OK ? "Done" : "Failed (see above)");
 	if (r == EXIT_OK)
-		j->done++;
+		a->done++;
 	else {
-		j->refused++;
+		a->refused++;
 		log_warnx("%s: mail command %s from <%s> failed (exit %d)", cmd->qid,
-		    strbuf_str(&d), j->moderator, r);
+		    strbuf_str(&d), a->moderator, r);
 	}
 	strbuf_free(&d);
 }
 
-/* find_header - the first value of a header, or NULL */
-static const char *
-find_header(const struct msg_header *h, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, name) == 0)
-			return h[i].value;
-	return NULL;
-}
-
-/* null_path - a Return-Path that names the null sender: "<>", or pipe(8)'s MAILER-DAEMON */
-static int
-null_path(const char *v)
-{
-	char buf[32];
-	size_t n = 0;
-
-	for (; *v != '\0'; v++) {
-		if (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n' || *v == '<' || *v == '>')
-			continue;
-		if (n + 1 >= sizeof(buf))
-			return 0;
-		buf[n++] = *v;
-	}
-	buf[n] = '\0';
-	return n == 0 || strcasecmp(buf, "MAILER-DAEMON") == 0;
-}
-
-/* from_moderator - the configured moderator that From names, or NULL */
-static char *
-from_moderator(const struct mailin *msg, const struct conf *cf, char *from, size_t fromsize)
-{
-	const char *addr;
-	char **mods, *match = NULL;
-	size_t n, i;
-
-	from[0] = '\0';
-	if ((addr = mailin_from_mailbox(msg)) == NULL)
-		return NULL;
-	for (i = 0; addr[i] != '\0' && i + 1 < fromsize; i++)
-		from[i] = sanitize_char(SANITIZE_MARKED, (unsigned char)addr[i]);
-	from[i] = '\0';
-	n = modcmd_moderators(cf->moderator, &mods);
-	for (i = 0; i < n && match == NULL; i++)
-		if (strcasecmp(mods[i], addr) == 0)
-			match = strdup(mods[i]);
-	modcmd_moderators_free(mods, n);
-	return match;
-}
-
 /* send_answer - the answer to the moderator, from <>, marked */
 static void
-send_answer(struct job *j, const char *msgid)
+send_answer(struct answer *a, const char *msgid)
 {
-	const struct conf *cf = j->c->policy->conf;
+	const struct conf *cf = a->c->policy->conf;
 	struct mailout_spec spec;
 	char subject[200], *from, *data;
 	size_t len;
@@ -559,147 +536,222 @@ send_answer(struct job *j, const char *msgid)
 	if ((from = notify_from(cf)) == NULL)
 		return;
 	snprintf(subject, sizeof(subject), "ccguard: your commands: %zu done, %zu refused",
-	    j->done, j->refused);
+	    a->done, a->refused);
 	memset(&spec, 0, sizeof(spec));
 	spec.from = from;
-	spec.to = j->moderator;
+	spec.to = a->moderator;
 	spec.subject = subject;
-	spec.text = strbuf_str(&j->answer);
-	spec.in_reply_to = msgid;
+	spec.text = strbuf_str(&a->text);
+	spec.in_reply_to = msgid[0] != '\0' ? msgid : NULL;
 	spec.hostname = cf->hostname;
-	spec.mark_header = ANSWER_HEADER;
+	spec.mark_header = MODMAIL_ANSWER_HEADER;
 	spec.mark_value = "answer";
 	if ((data = mailout_build(&spec, &len)) == NULL)
-		log_warnx("mail command: answer to <%s> not built", j->moderator);
-	else if (notify_send(cf, j->moderator, data, len) == 0)
+		log_warnx("mail command: answer to <%s> not built", a->moderator);
+	else if (notify_send(cf, a->moderator, data, len) == 0)
 		log_info("mail command: answer sent to <%s> (%zu done, %zu refused)",
-		    j->moderator, j->done, j->refused);
+		    a->moderator, a->done, a->refused);
 	free(data);
 	free(from);
 }
 
-/* auth_ok - does the MTA's own Authentication-Results show a pass for the moderator? */
-static int
-auth_ok(const struct conf *cf, const struct msg_header *h, size_t n, const char *moderator)
+/* ambiguity - the answer's words for a reply that decides nothing */
+static void
+ambiguity(struct answer *a, const struct modcmd_scan *s, enum modcmd_ambiguity why)
 {
-	const char *domain = strrchr(moderator, '@');
 	size_t i;
 
-	if (cf->command_authserv_id == NULL || cf->command_authserv_id[0] == '\0')
-		return 1;
-	for (i = 0; domain != NULL && i < n; i++)
-		if (strcasecmp(h[i].name, "Authentication-Results") == 0 &&
-		    modcmd_auth_pass(h[i].value, cf->command_authserv_id, domain + 1))
-			return 1;
-	return 0;
+	strbuf_puts(&a->text, "Nothing was done: ");
+	switch (why) {
+	case MODCMD_TOO_MANY:
+		strbuf_printf(&a->text, "your mail has %zu lines that begin with \"ccguard\" "
+		    "(more than %d; a quoted notice or digest?).\n", s->nlines, MODCMD_MAX);
+		break;
+	case MODCMD_UNREADABLE:
+		strbuf_puts(&a->text, "some lines that begin with \"ccguard\" (or have a command "
+		    "inside) are not command lines as the notice writes them; a mail program "
+		    "may have re-wrapped them:");
+		for (i = 0; i < s->nbad; i++)
+			strbuf_printf(&a->text, " line %zu%s", s->bad[i], i + 1 < s->nbad ? "," : "");
+		strbuf_puts(&a->text, ".\n");
+		break;
+	default:
+		strbuf_puts(&a->text, "your mail has lines for more than one decision (a "
+		    "quoted notice or digest?).\n");
+		break;
+	}
+	strbuf_puts(&a->text, "A reply decides only when it holds exactly one command line. "
+	    "Send only the one line you mean, unchanged and on one line, one mail for each "
+	    "decision.\n");
+	a->refused++;
 }
 
-/* process_one - verify one stored command message and act on it */
+/* decide - what one read message asks, verified; an answer when it carried a command line */
 static void
-process_one(struct ctl *c, const char *key, size_t keylen, int statefd, const char *name,
-    const char *text, size_t len)
+decide(struct ctl *c, struct modtoken_state *state, const struct job *j)
 {
 	const struct conf *cf = c->policy->conf;
-	struct mailin *msg = NULL;
-	struct msg_header *h = NULL;
-	struct modcmd_scan scan;
-	struct strbuf body;
-	struct job j;
-	const char *why, *rp;
-	char from[300], *mod = NULL;
-	size_t n = 0, i, k;
+	const struct modmail_report *r = &j->r;
+	const struct modcmd *cmd;
+	enum modcmd_ambiguity why;
+	struct answer a;
+	char *mod;
 
-	memset(&j, 0, sizeof(j));
-	strbuf_init(&j.answer, 256 * 1024);
-	strbuf_init(&body, TEXT_MAX + MODCMD_MAX);
-	if ((msg = mailin_parse(text, len)) == NULL) {
-		log_warnx("mail command %s: not a readable message; ignored", name);
-		goto out;
-	}
-	h = mailin_headers(msg, &n);
-	rp = find_header(h, n, "Return-Path");
-	if (find_header(h, n, ANSWER_HEADER) != NULL) {
-		log_info("mail command %s: one of ccguard's own messages; ignored", name);
-		goto out;
-	}
-	if ((why = mailout_suppress_reason(h, n)) != NULL) {
-		log_info("mail command %s: automatic or list mail (%s); ignored", name, why);
-		goto out;
-	}
-	if (rp != NULL && null_path(rp)) {
-		log_info("mail command %s: from the null sender; ignored", name);
-		goto out;
-	}
-	if ((mod = from_moderator(msg, cf, from, sizeof(from))) == NULL) {
+	if (r->ignore == MODMAIL_STRANGER) {
 		log_warnx("mail command %s: From <%s> is not a moderator; ignored, no answer",
-		    name, from);
-		goto out;
+		    j->name, r->from);
+		return;
 	}
-	j.c = c;
-	j.key = key;
-	j.keylen = keylen;
-	j.statefd = statefd;
-	j.moderator = mod;
-	snprintf(j.actor, sizeof(j.actor), "by mail from <%s>", mod);
-	if (!auth_ok(cf, h, n, mod)) {
+	if (r->ignore != MODMAIL_READ) {
+		log_info("mail command %s: %s%s%s%s; ignored, no answer", j->name,
+		    modmail_ignore_text(r->ignore), r->suppress != NULL ? " (" : "",
+		    r->suppress != NULL ? r->suppress : "", r->suppress != NULL ? ")" : "");
+		return;
+	}
+	/* The reader said "a moderator": the configuration says so too, or nothing. */
+	if ((mod = modmail_moderator(cf->moderator, r->from)) == NULL) {
+		log_warnx("mail command %s: From <%s> is not a moderator; ignored, no answer",
+		    j->name, r->from);
+		return;
+	}
+	if (r->scan.nlines == 0) {
+		log_info("mail command %s from <%s>: no command line; no answer", j->name, mod);
+		free(mod);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	a.moderator = mod;
+	snprintf(a.actor, sizeof(a.actor), "by mail from <%s>", mod);
+	strbuf_init(&a.text, 256 * 1024);
+	if (cf->command_authserv_id[0] != '\0' && r->auth != MODMAIL_AUTH_PASS) {
 		log_warnx("mail command %s from <%s>: no DKIM or SPF pass from %s for its "
-		    "domain; refused", name, mod, cf->command_authserv_id);
-		strbuf_printf(&j.answer, "Nothing was done: your mail did not pass DKIM or SPF "
+		    "domain; refused", j->name, mod, cf->command_authserv_id);
+		strbuf_printf(&a.text, "Nothing was done: your mail did not pass DKIM or SPF "
 		    "for your domain at %s, which this server requires.\n", cf->command_authserv_id);
-		j.refused++;
-		send_answer(&j, find_header(h, n, "Message-ID"));
-		goto out;
-	}
-	mailin_text(msg, &body, TEXT_MAX);
-	memset(&scan, 0, sizeof(scan));
-	modcmd_scan_text(body.data != NULL ? body.data : "", body.len, &scan);
-	if (scan.ncmds == 0 && scan.nbad == 0) {
-		log_info("mail command %s from <%s>: no command line; no answer", name, mod);
-		goto out;
-	}
-	for (i = 0; i < scan.ncmds; i++) {
-		/* The same line twice (quoted and again) counts once. */
-		for (k = 0; k < i; k++)
-			if (memcmp(&scan.cmds[k].action, &scan.cmds[i].action,
-			    sizeof(scan.cmds[i].action)) == 0 &&
-			    strcmp(scan.cmds[k].qid, scan.cmds[i].qid) == 0 &&
-			    strcmp(scan.cmds[k].list, scan.cmds[i].list) == 0 &&
-			    strcasecmp(scan.cmds[k].token, scan.cmds[i].token) == 0)
-				break;
-		if (k == i)
-			do_command(&j, &scan, i);
-	}
-	for (i = 0; i < scan.nbad; i++) {
-		strbuf_printf(&j.answer, "Line %zu starts with \"ccguard\" but is not a command "
-		    "line as the notice writes them; ignored.\n", scan.bad[i]);
-		j.refused++;
-	}
-	if (scan.too_many)
-		strbuf_printf(&j.answer, "Only the first %d command lines were read.\n", MODCMD_MAX);
-	send_answer(&j, find_header(h, n, "Message-ID"));
-out:
-	mailin_free(msg);
-	mailin_headers_free(h, n);
-	strbuf_free(&body);
-	strbuf_free(&j.answer);
+		a.refused++;
+	} else if ((cmd = modcmd_decision(&r->scan, &why)) == NULL) {
+		log_warnx("mail command %s from <%s>: %zu command line(s), %zu unreadable; "
+		    "ambiguous, nothing done", j->name, mod, r->scan.nlines, r->scan.nbad);
+		ambiguity(&a, &r->scan, why);
+	} else
+		do_command(&a, state, cmd);
+	send_answer(&a, r->msgid);
+	strbuf_free(&a.text);
 	free(mod);
 }
 
-/* struct spooled - one stored command message */
-struct spooled {
-	char	name[64];
-	time_t	mtime;
+/* struct spool - the spool's directories, opened */
+struct spool {
+	int	 root, newd, curd, asided;
 };
 
-/* cmp_spooled - qsort order: oldest first */
+/* dir_root_only - is st a directory of root's that only root may change (and, private, read)? */
 static int
-cmp_spooled(const void *a, const void *b)
+dir_root_only(const struct stat *st, int private)
 {
-	const struct spooled *x = a, *y = b;
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 &&
+	    (st->st_mode & (private ? 077 : 022)) == 0;
+}
 
-	if (x->mtime != y->mtime)
-		return x->mtime < y->mtime ? -1 : 1;
-	return strcmp(x->name, y->name);
+/* spool_subdir - open (and as root's private directory, make) one directory of the spool */
+static int
+spool_subdir(int root, const char *name, int private)
+{
+	struct stat st;
+	int fd;
+
+	if (private && mkdirat(root, name, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	/* The drop box is the pipe user's to write in, not anyone's. */
+	if (fstat(fd, &st) < 0 || !(private ? dir_root_only(&st, 1) :
+	    S_ISDIR(st.st_mode) && st.st_uid == 0 && (st.st_mode & S_IWOTH) == 0)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+/* spool_close - close what spool_open opened */
+static void
+spool_close(struct spool *sp)
+{
+	if (sp->root >= 0)
+		close(sp->root);
+	if (sp->newd >= 0)
+		close(sp->newd);
+	if (sp->curd >= 0)
+		close(sp->curd);
+	if (sp->asided >= 0)
+		close(sp->asided);
+}
+
+/* spool_open - the spool, every directory checked; -1 with the reason on stderr */
+static int
+spool_open(const char *path, struct spool *sp)
+{
+	struct stat st;
+	const char *what = path;
+
+	sp->newd = sp->curd = sp->asided = -1;
+	if ((sp->root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (fstat(sp->root, &st) < 0 || !dir_root_only(&st, 0)) {
+		errno = EPERM;
+		goto fail;
+	}
+	what = SPOOL_NEW;
+	if ((sp->newd = spool_subdir(sp->root, SPOOL_NEW, 0)) < 0)
+		goto fail;
+	what = SPOOL_CUR;
+	if ((sp->curd = spool_subdir(sp->root, SPOOL_CUR, 1)) < 0)
+		goto fail;
+	what = SPOOL_ASIDE;
+	if ((sp->asided = spool_subdir(sp->root, SPOOL_ASIDE, 1)) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "ccguardctl: spool %s%s%s: %s%s\n", path, what != path ? "/" : "",
+	    what != path ? what : "", strerror(errno), errno == EPERM ? " (it must be root's, "
+	    "and only root may change it; cur/ and aside/ root's alone)" : "");
+	log_warnx("mail command: spool %s%s%s: %s", path, what != path ? "/" : "",
+	    what != path ? what : "", strerror(errno));
+	spool_close(sp);
+	return -1;
+}
+
+/* spool_aside - move name from directory fd into aside/, under a new unique name */
+static void
+spool_aside(struct spool *sp, int fd, const char *dirname, const char *name, const char *why)
+{
+	unsigned char rnd[8];
+	char aside[300], shown[200];
+	size_t i, o = 0;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	/* The name was chosen by the pipe's user: only safe bytes go into the new one. */
+	for (i = 0; name[i] != '\0' && o + 1 < sizeof(shown); i++)
+		shown[o++] = isalnum((unsigned char)name[i]) || name[i] == '.' || name[i] == '-' ||
+		    name[i] == '_' ? name[i] : '_';
+	shown[o] = '\0';
+	snprintf(aside, sizeof(aside), "%lld.%02x%02x%02x%02x%02x%02x%02x%02x.%s",
+	    (long long)time(NULL), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+	    rnd[7], shown);
+	if (renameat(fd, name, sp->asided, aside) < 0) {
+		log_warnx("mail command: %s/%s (%s): cannot move it aside: %s", dirname, shown,
+		    why, strerror(errno));
+		fprintf(stderr, "ccguardctl: %s/%s (%s): cannot move it aside: %s\n", dirname,
+		    shown, why, strerror(errno));
+	} else {
+		log_warnx("mail command: %s/%s: %s; moved to %s/%s", dirname, shown, why,
+		    SPOOL_ASIDE, aside);
+		fprintf(stderr, "ccguardctl: %s/%s: %s; moved to %s/%s\n", dirname, shown, why,
+		    SPOOL_ASIDE, aside);
+	}
 }
 
 /* spool_name_ok - PREFIX followed by exactly the random hex of spool_store() */
@@ -716,111 +768,340 @@ spool_name_ok(const char *name, const char *prefix)
 	return 1;
 }
 
-/* ctl_mail_process - the root half: every stored command message, verified and done */
+/* take_one - a cmd.* file now in cur/: keep it only when it is one plain, small file */
+static void
+take_one(struct spool *sp, const char *name, size_t max)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(sp->curd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (size_t)st.st_size > max) {
+		if (fd >= 0)
+			close(fd);
+		spool_aside(sp, sp->curd, SPOOL_CUR, name, "not one regular file of at most "
+		    "command_max_size bytes");
+		return;
+	}
+	/* root's now: the pipe's user may not even change the mode of what it sent. */
+	if (fchown(fd, 0, 0) < 0 || fchmod(fd, 0600) < 0)
+		log_warnx("mail command %s: cannot make it root's: %s", name, strerror(errno));
+	close(fd);
+}
+
+/* dir_stream - a directory stream on its own copy of the descriptor, or NULL */
+static DIR *
+dir_stream(int fd)
+{
+	DIR *dir;
+	int copy, saved;
+
+	if ((copy = dup(fd)) < 0)
+		return NULL;
+	if ((dir = fdopendir(copy)) == NULL) {
+		saved = errno;
+		close(copy);
+		errno = saved;
+	}
+	return dir;
+}
+
+/*
+ * spool_take - move everything out of new/: cmd.* into cur/ (root's
+ * alone, then checked), stale tmp.* removed, anything else aside; the
+ * run goes on whatever it finds
+ */
+static void
+spool_take(struct spool *sp, size_t max)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	size_t taken = 0;
+
+	if ((dir = dir_stream(sp->newd)) == NULL) {
+		log_warnx("mail command: %s: %s", SPOOL_NEW, strerror(errno));
+		return;
+	}
+	while ((de = readdir(dir)) != NULL && taken < SPOOL_MAX_FILES) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(sp->newd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (spool_name_ok(de->d_name, SPOOL_TMP) && S_ISREG(st.st_mode)) {
+			/* Being written, or left by a pipe that died. */
+			if (st.st_mtime + SPOOL_STALE < time(NULL))
+				unlinkat(sp->newd, de->d_name, 0);
+			continue;
+		}
+		if (!spool_name_ok(de->d_name, SPOOL_DONE)) {
+			spool_aside(sp, sp->newd, SPOOL_NEW, de->d_name, "not a command message");
+			continue;
+		}
+		if (renameat(sp->newd, de->d_name, sp->curd, de->d_name) < 0) {
+			log_warnx("mail command %s: cannot take it: %s", de->d_name, strerror(errno));
+			continue;
+		}
+		take_one(sp, de->d_name, max);
+		taken++;
+	}
+	closedir(dir);
+}
+
+/* cmp_job - qsort order: oldest first */
+static int
+cmp_job(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* spool_jobs - the messages waiting in cur/, oldest first; their count */
+static size_t
+spool_jobs(struct spool *sp, struct job **out)
+{
+	struct job *v = NULL, *nv;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	size_t n = 0;
+
+	*out = NULL;
+	if ((dir = dir_stream(sp->curd)) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL && n < SPOOL_MAX_FILES) {
+		if (!spool_name_ok(de->d_name, SPOOL_DONE) ||
+		    fstatat(sp->curd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL)
+			break;
+		v = nv;
+		memset(&v[n], 0, sizeof(v[n]));
+		memcpy(v[n].name, de->d_name, strlen(de->d_name) + 1);
+		v[n].mtime = st.st_mtime;
+		n++;
+	}
+	closedir(dir);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_job);
+	*out = v;
+	return n;
+}
+
+/* reader_child - the child's work: give up root, read the message, report; never returns */
+static void
+reader_child(struct ctl *c, int out, const char *text, size_t len)
+{
+	const struct conf *cf = c->policy->conf;
+	struct modmail_report r;
+	struct strbuf rep;
+	char err[512];
+	int nul;
+
+	/* No key in this process's memory, no descriptor but the report's and stderr. */
+	ctl_forget_key(c);
+	if ((nul = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(nul, STDIN_FILENO) < 0 ||
+	    dup2(nul, STDOUT_FILENO) < 0 || dup2(out, 3) < 0)
+		_exit(2);
+	if (close_range(4, ~0U, 0) < 0)
+		_exit(2);
+	if (privdrop_enter(cf->command_user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ccguardctl: mail-process reader: %s\n", err);
+		_exit(3);
+	}
+	modmail_read(text, len, cf->moderator, cf->command_authserv_id, &r);
+	r.uid = (unsigned long)getuid();
+	r.gid = (unsigned long)getgid();
+	r.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	strbuf_init(&rep, MODMAIL_REPORT_MAX);
+	if (modmail_report_write(&r, &rep) < 0)
+		_exit(4);
+	_exit(fdio_write_all(3, rep.data, rep.len) < 0 ? 5 : 0);
+}
+
+/*
+ * read_report - one command message read by a child that gave up root
+ * (privdrop.c, command_user); its report, read strictly, in *r. 0, or -1
+ * with the reason in err: the message is then set aside.
+ */
+static int
+read_report(struct ctl *c, const char *text, size_t len, struct modmail_report *r,
+    char *err, size_t errsize)
+{
+	struct strbuf rep;
+	struct pollfd pfd;
+	char buf[4096];
+	time_t deadline = time(NULL) + READER_TIMEOUT;
+	ssize_t n;
+	pid_t pid;
+	int fds[2], status, rv = -1, reading = 1;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		diag_set(err, errsize, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		diag_set(err, errsize, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		reader_child(c, fds[1], text, len);
+	}
+	close(fds[1]);
+	strbuf_init(&rep, MODMAIL_REPORT_MAX);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (reading && time(NULL) < deadline) {
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+			break;
+		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+			continue;
+		if ((n = read(fds[0], buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || strbuf_append(&rep, buf, (size_t)n) != STRBUF_OK)
+			reading = 0;
+	}
+	close(fds[0]);
+	if (reading)
+		kill(pid, SIGKILL);	/* past the deadline */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (reading)
+		diag_set(err, errsize, "the reader took longer than %d s", READER_TIMEOUT);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		diag_set(err, errsize, "the reader failed (%s %d)", WIFEXITED(status) ?
+		    "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	else if (rep.error != STRBUF_OK || modmail_report_parse(rep.data != NULL ? rep.data : "",
+	    rep.len, r) < 0)
+		diag_set(err, errsize, "the reader's report could not be read");
+	else if (r->uid == 0 || r->gid == 0 || !r->no_new_privs)
+		diag_set(err, errsize, "the reader kept privileges (uid %lu gid %lu)", r->uid,
+		    r->gid);
+	else
+		rv = 0;
+	strbuf_free(&rep);
+	return rv;
+}
+
+/* read_jobs - every waiting message read by its unprivileged reader; the unreadable set aside */
+static void
+read_jobs(struct ctl *c, struct spool *sp, struct job *v, size_t n)
+{
+	const struct conf *cf = c->policy->conf;
+	struct stat st;
+	char *text, err[512];
+	size_t i, len;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = openat(sp->curd, v[i].name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		text = NULL;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		    st.st_uid == 0 && (size_t)st.st_size <= cf->command_max_size)
+			text = read_all(fd, cf->command_max_size, &len);
+		if (fd >= 0)
+			close(fd);
+		if (text == NULL || len > cf->command_max_size) {
+			spool_aside(sp, sp->curd, SPOOL_CUR, v[i].name, "not readable as taken");
+			free(text);
+			continue;
+		}
+		if (read_report(c, text, len, &v[i].r, err, sizeof(err)) < 0)
+			spool_aside(sp, sp->curd, SPOOL_CUR, v[i].name, err);
+		else {
+			v[i].read = 1;
+			log_info("mail command %s: read by uid %lu (no_new_privs)", v[i].name,
+			    v[i].r.uid);
+			printf("%s: read by uid %lu\n", v[i].name, v[i].r.uid);
+		}
+		explicit_bzero(text, len);
+		free(text);
+	}
+}
+
+/*
+ * ctl_mail_process - the root half: take the spool, have each message
+ * read without root, then decide and act on what the readers reported
+ */
 int
 ctl_mail_process(struct ctl *c)
 {
 	const struct conf *cf = c->policy->conf;
-	struct spooled *v = NULL;
-	struct dirent *de;
-	struct stat st;
-	DIR *dir;
-	char *key = NULL, *text;
-	size_t keylen, nv = 0, i, len;
-	int dfd, fd, statefd, r = EXIT_OK;
+	struct modtoken_state *state;
+	struct spool sp;
+	struct job *v = NULL;
+	const char *key;
+	size_t n, i, keylen;
+	int r = EXIT_OK;
 
-	if ((dfd = open(cf->command_spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "ccguardctl: %s: %s\n", cf->command_spool, strerror(errno));
+	if (spool_open(cf->command_spool, &sp) < 0)
 		return EXIT_FAIL;
+	/* First of all, so that new/ is empty whatever happens next. */
+	spool_take(&sp, cf->command_max_size);
+	n = spool_jobs(&sp, &v);
+	/* Before the key is read or the state locked: the readers get neither. */
+	read_jobs(c, &sp, v, n);
+	if (ctl_release_key(c, &key, &keylen) < 0) {
+		fprintf(stderr, "ccguardctl: mail-process: no usable release key; the messages "
+		    "wait in %s/%s\n", cf->command_spool, SPOOL_CUR);
+		r = EXIT_FAIL;
+		goto out;
 	}
-	if (fstat(dfd, &st) < 0 || (st.st_mode & S_IWOTH) != 0) {
-		fprintf(stderr, "ccguardctl: %s: writable by anyone; not read\n", cf->command_spool);
-		close(dfd);
-		return EXIT_FAIL;
+	if ((state = modtoken_state_open(cf->command_state)) == NULL) {
+		fprintf(stderr, "ccguardctl: %s: %s%s; the messages wait in %s/%s\n",
+		    cf->command_state, strerror(errno), errno == EPERM ? " (it must be root's "
+		    "alone)" : "", cf->command_spool, SPOOL_CUR);
+		log_warnx("mail command: %s: %s", cf->command_state, strerror(errno));
+		r = EXIT_FAIL;
+		goto out;
 	}
-	if (release_key_read(cf->release_key, &key, &keylen) < 0) {
-		fprintf(stderr, "ccguardctl: cannot read the release key %s: %s\n",
-		    cf->release_key, strerror(errno));
-		close(dfd);
-		return EXIT_FAIL;
-	}
-	if ((statefd = modtoken_state_open(cf->command_state)) < 0) {
-		fprintf(stderr, "ccguardctl: %s: %s\n", cf->command_state, strerror(errno));
-		explicit_bzero(key, keylen);
-		free(key);
-		close(dfd);
-		return EXIT_FAIL;
-	}
-	if ((dir = fdopendir(dup(dfd))) != NULL) {
-		while ((de = readdir(dir)) != NULL && nv < SPOOL_MAX_FILES) {
-			struct spooled *nvv;
-
-			if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			if (spool_name_ok(de->d_name, SPOOL_TMP)) {
-				if (st.st_mtime + SPOOL_STALE < time(NULL))
-					unlinkat(dfd, de->d_name, 0);
-				continue;
-			}
-			if (!spool_name_ok(de->d_name, SPOOL_DONE))
-				continue;
-			if ((nvv = realloc(v, (nv + 1) * sizeof(*v))) == NULL)
-				break;
-			v = nvv;
-			memcpy(v[nv].name, de->d_name, strlen(de->d_name) + 1);
-			v[nv].mtime = st.st_mtime;
-			nv++;
-		}
-		closedir(dir);
-	}
-	if (nv > 0)
-		qsort(v, nv, sizeof(*v), cmp_spooled);
-	for (i = 0; i < nv; i++) {
-		fd = openat(dfd, v[i].name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			continue;	/* an earlier run took it while we waited for the lock */
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    (size_t)st.st_size > cf->command_max_size) {
-			log_warnx("mail command %s: not a regular file of at most %zu bytes; removed",
-			    v[i].name, cf->command_max_size);
-		} else if ((text = read_all(fd, cf->command_max_size, &len)) != NULL) {
-			if (len <= cf->command_max_size)
-				process_one(c, key, keylen, statefd, v[i].name, text, len);
-			free(text);
-		} else
-			r = EXIT_FAIL;
-		if (fd >= 0)
-			close(fd);
-		if (unlinkat(dfd, v[i].name, 0) < 0) {
+	for (i = 0; i < n; i++) {
+		/* Gone: a run started by hand, beside the service's, decided it first. */
+		if (!v[i].read || faccessat(sp.curd, v[i].name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		decide(c, state, &v[i]);
+		if (unlinkat(sp.curd, v[i].name, 0) < 0)
 			log_warnx("mail command %s: cannot remove: %s", v[i].name, strerror(errno));
-			r = EXIT_FAIL;
-		}
 	}
-	printf("%zu command message(s) processed\n", nv);
+	modtoken_state_close(state);
+	printf("%zu command message(s) processed\n", n);
+out:
 	free(v);
-	close(statefd);
-	close(dfd);
-	explicit_bzero(key, keylen);
-	free(key);
+	spool_close(&sp);
 	return r;
 }
 
-/* cmp_oldest - qsort order of queue entries: oldest first */
+/* struct digested - one of ccguard's holds in the digest, and its stamp's nonce */
+struct digested {
+	struct ctlq_entry *e;
+	char	hold[MSG_NONCE_HEX + 1];
+};
+
+/* cmp_oldest - qsort order of digested holds: oldest first */
 static int
 cmp_oldest(const void *a, const void *b)
 {
-	const struct ctlq_entry *x = *(struct ctlq_entry *const *)a;
-	const struct ctlq_entry *y = *(struct ctlq_entry *const *)b;
+	const struct ctlq_entry *x = ((const struct digested *)a)->e;
+	const struct ctlq_entry *y = ((const struct digested *)b)->e;
 
 	if (x->arrival != y->arrival)
 		return x->arrival < y->arrival ? -1 : 1;
 	return strcmp(x->queue_id, y->queue_id);
 }
 
-/* digest_entry - one held message in the digest */
+/* digest_entry - one held message in the digest (hold: its stamp's nonce) */
 static void
-digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t keylen,
-    time_t now, struct strbuf *out)
+digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *hold, const char *key,
+    size_t keylen, time_t now, struct strbuf *out)
 {
 	const struct conf *cf = c->policy->conf;
 	struct msg_header *h;
@@ -844,8 +1125,8 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 		strbuf_printf(out, "WARNING: held longer than hold_max_age (%s). Postfix returns "
 		    "it to the sender\nwhen maximal_queue_lifetime has passed; decide now.\n", max);
 	}
-	if (key != NULL) {
-		if (modcmd_render(c->policy->rs, key, keylen, e->queue_id, e->rcpts, e->nrcpts,
+	if (cf->command_address[0] != '\0') {
+		if (modcmd_render(c->policy->rs, key, keylen, e->queue_id, hold, e->rcpts, e->nrcpts,
 		    now + (time_t)cf->command_token_lifetime, out) < 0)
 			strbuf_puts(out, "  (no command lines: the queue id is not Postfix's)\n");
 	} else
@@ -854,25 +1135,31 @@ digest_entry(struct ctl *c, const struct ctlq_entry *e, const char *key, size_t 
 	free(reason);
 }
 
-/* ctl_held_digest - mail each moderator the messages held for digest_min_age or longer */
+/*
+ * ctl_held_digest - mail each moderator ccguard's own holds (verified
+ * stamps) held for digest_min_age or longer
+ */
 int
 ctl_held_digest(struct ctl *c)
 {
 	const struct conf *cf = c->policy->conf;
-	struct ctlq_entry **old = NULL;
+	struct digested *old = NULL;
 	struct mailout_spec spec;
 	struct strbuf text;
-	char **mods, *key = NULL, *from, *data, err[512], min[32], subject[128];
-	size_t nmods, nold = 0, i, keylen = 0, len;
+	const char *key;
+	char **mods, *from, *data, err[512], min[32], subject[128];
+	size_t nmods, nold = 0, others = 0, i, keylen, len;
 	time_t now = time(NULL);
-	int r = EXIT_OK;
+	int r = EXIT_OK, ours;
 
 	if ((nmods = modcmd_moderators(cf->moderator, &mods)) == 0) {
 		fprintf(stderr, "ccguardctl: held digest: no moderator is set\n");
 		return EXIT_FAIL;
 	}
-	if (queue_reload(c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "ccguardctl: %s\n", err);
+	/* Without the key, ccguard's holds can not be told from others'. */
+	if (ctl_release_key(c, &key, &keylen) < 0 || queue_reload(c, err, sizeof(err)) < 0) {
+		if (key != NULL)
+			fprintf(stderr, "ccguardctl: %s\n", err);
 		modcmd_moderators_free(mods, nmods);
 		return EXIT_FAIL;
 	}
@@ -880,31 +1167,34 @@ ctl_held_digest(struct ctl *c)
 		modcmd_moderators_free(mods, nmods);
 		return EXIT_FAIL;
 	}
-	for (i = 0; i < c->nentries; i++)
-		if (strcmp(c->entries[i].queue_name, "hold") == 0 &&
-		    release_qid_ok(c->entries[i].queue_id) &&
-		    now - c->entries[i].arrival >= (time_t)cf->digest_min_age)
-			old[nold++] = &c->entries[i];
+	for (i = 0; i < c->nentries; i++) {
+		if (strcmp(c->entries[i].queue_name, "hold") != 0 ||
+		    !release_qid_ok(c->entries[i].queue_id) ||
+		    now - c->entries[i].arrival < (time_t)cf->digest_min_age)
+			continue;
+		if ((ours = ctl_held_ours(c, &c->entries[i], old[nold].hold)) == 1)
+			old[nold++].e = &c->entries[i];
+		else if (ours == 0)
+			others++;
+	}
 	fmt_duration((long long)cf->digest_min_age, min, sizeof(min));
+	if (others > 0)
+		printf("%zu other held message(s) left out: not held by ccguard (no valid hold "
+		    "stamp)\n", others);
 	if (nold == 0) {
-		printf("no message held for %s or longer; no digest sent\n", min);
+		printf("no message held by ccguard for %s or longer; no digest sent\n", min);
 		goto out;
 	}
 	qsort(old, nold, sizeof(*old), cmp_oldest);
-	if (cf->command_address[0] != '\0' &&
-	    release_key_read(cf->release_key, &key, &keylen) < 0) {
-		fprintf(stderr, "ccguardctl: cannot read the release key %s: %s; the digest has "
-		    "no command lines\n", cf->release_key, strerror(errno));
-		key = NULL;
-	}
 	strbuf_init(&text, 4 * 1024 * 1024);
 	strbuf_printf(&text, "%zu message(s) held by ccguard on %s for %s or longer, oldest "
 	    "first.\n", nold, cf->hostname != NULL ? cf->hostname : "this host", min);
-	if (key != NULL)
+	if (cf->command_address[0] != '\0')
 		strbuf_printf(&text, "By mail: reply keeping only the one line you choose, or "
-		    "send it to %s.\n", cf->command_address);
+		    "send it to %s. A reply with more than one command line decides nothing.\n",
+		    cf->command_address);
 	for (i = 0; i < nold; i++)
-		digest_entry(c, old[i], key, keylen, now, &text);
+		digest_entry(c, old[i].e, old[i].hold, key, keylen, now, &text);
 	snprintf(subject, sizeof(subject), "ccguard: %zu held message(s) waiting", nold);
 	from = notify_from(cf);
 	for (i = 0; i < nmods; i++) {
@@ -914,8 +1204,8 @@ ctl_held_digest(struct ctl *c)
 		spec.subject = subject;
 		spec.text = strbuf_str(&text);
 		spec.hostname = cf->hostname;
-		spec.reply_to = key != NULL ? cf->command_address : NULL;
-		spec.mark_header = ANSWER_HEADER;
+		spec.reply_to = cf->command_address[0] != '\0' ? cf->command_address : NULL;
+		spec.mark_header = MODMAIL_ANSWER_HEADER;
 		spec.mark_value = "digest";
 		if ((data = mailout_build(&spec, &len)) == NULL || text.error != STRBUF_OK ||
 		    notify_send(cf, mods[i], data, len) < 0) {
@@ -931,10 +1221,6 @@ ctl_held_digest(struct ctl *c)
 	free(from);
 	strbuf_free(&text);
 out:
-	if (key != NULL) {
-		explicit_bzero(key, keylen);
-		free(key);
-	}
 	free(old);
 	modcmd_moderators_free(mods, nmods);
 	return r;

@@ -169,8 +169,9 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
     const struct mta_ops *ops, void *ctx)
 {
 	enum action_result res = RESULT_ACCEPT;
-	const char *qid = m->queue_id != NULL ? m->queue_id : "NOQUEUE";
+	const char *qid = m->queue_id != NULL ? m->queue_id : "NOQUEUE", *key;
 	char value[1024], reason[256];
+	size_t keylen;
 
 	/*
 	 * What is delivered or held carries only ccguard's own headers: a
@@ -194,7 +195,14 @@ action_apply(const struct policy *p, const struct verdict *v, const struct msg *
 		res = RESULT_TEMPFAIL;
 		break;
 	case ACTION_HOLD:
-		holdhdr_format(v, m, value, sizeof(value));
+		/*
+		 * Stamped with the release key: ccguardctl acts on ccguard's own
+		 * holds only. Without a usable key the hold has no stamp, and
+		 * ccguardctl says why when asked about it.
+		 */
+		if (release_key_get(p->release, &key, &keylen) < 0)
+			key = NULL;
+		holdhdr_format(v, m, key, keylen, value, sizeof(value));
 		if (ops->addheader(ctx, p->conf->hold_header, value) != 0)
 			log_warnx("%s: could not add the %s header", qid, p->conf->hold_header);
 		snprintf(reason, sizeof(reason), "ccguard rule %s",

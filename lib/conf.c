@@ -110,6 +110,7 @@ static const struct conf_def conf_table[] = {
 	{ "command_max_size",	CT_SIZE,   F(command_max_size), "262144", 1024, 16777216, NULL },
 	{ "command_token_lifetime", CT_SIZE, F(command_token_lifetime), "604800", 60, 31536000, NULL },
 	{ "command_authserv_id", CT_STRING, F(command_authserv_id), "", 0, 0, NULL },
+	{ "command_user",	CT_STRING, F(command_user), "ccguard-mail", 0, 0, NULL },
 	{ "hold_max_age",	CT_SIZE,   F(hold_max_age), "432000", 1, 31536000, NULL },
 	{ "digest_min_age",	CT_SIZE,   F(digest_min_age), "86400", 0, 31536000, NULL },
 };

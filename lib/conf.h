@@ -78,6 +78,7 @@ struct conf {
 	size_t		 command_max_size;	/* bytes of one command message */
 	size_t		 command_token_lifetime;	/* seconds a token is valid */
 	char		*command_authserv_id;	/* require this MTA's DKIM/SPF pass, or "" */
+	char		*command_user;		/* the unprivileged user that reads command mail */
 	size_t		 hold_max_age;		/* seconds; Postfix's maximal_queue_lifetime */
 	size_t		 digest_min_age;	/* seconds held before a message is in the digest */
 	struct conf_override *overrides;	/* profile's first, then ccguard.conf's */

@@ -185,6 +185,40 @@ eval_address_in_list(const struct ruleset *rs, const char *addr, int list)
 	return want == -1;
 }
 
+/* struct envelope_hit - addr sink state of eval_envelope_in_list */
+struct envelope_hit {
+	const struct ruleset *rs;
+	int	 list;
+	int	 found;
+};
+
+/* envelope_hit_sink - addr sink: note a form of the address that is in the list */
+static int
+envelope_hit_sink(void *arg, const char *addr, int how)
+{
+	struct envelope_hit *h = arg;
+
+	(void)how;
+	/* An error counts as a member: such a recipient is held back, not released. */
+	if (eval_address_in_list(h->rs, addr, h->list) != 0)
+		h->found = 1;
+	return ADDR_OK;
+}
+
+/*
+ * eval_envelope_in_list - is an envelope address, in any of its canonical
+ * forms (addr.c), a member of a list? (ccguardctl's release --without and
+ * the moderator's command lines decide with this.)
+ */
+int
+eval_envelope_in_list(const struct ruleset *rs, const char *envelope, int list)
+{
+	struct envelope_hit h = { rs, list, 0 };
+
+	addr_from_envelope(envelope, envelope_hit_sink, &h);
+	return h.found;
+}
+
 /* cond_eval - 1 true, 0 false; sets st->error on failure */
 static int
 cond_eval(struct eval_state *st, const struct cond *c)

@@ -33,5 +33,6 @@ struct eval_cache *eval_cache_new(void);
 void	eval_cache_reset(struct eval_cache *);
 struct eval_cache *eval_cache_free(struct eval_cache *);
 int	eval_address_in_list(const struct ruleset *, const char *addr, int list);
+int	eval_envelope_in_list(const struct ruleset *, const char *envelope, int list);
 
 #endif

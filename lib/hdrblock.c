@@ -6,6 +6,7 @@
  *	while (...) if (hdrblock_line(&hb, line, len) != HDRBLOCK_IN) ...;
  *	hdrblock_finish(&hb);  hdrblock_free(&hb);
  *	hdrblock_parse(text, &headers, &n);	(HDRBLOCK_QUEUE, into an array)
+ *	hdrblock_parse_mail(text, len, max, &headers, &n);	(HDRBLOCK_MTA, likewise)
  * DESCRIPTION
  *	The one header-block reader. Lines come without their line break
  *	(the caller removes "\n" and one "\r"). A line that starts with a
@@ -185,25 +186,27 @@ collect(void *arg, const char *name, const char *value)
 	return nv[a->n - 1].name == NULL || nv[a->n - 1].value == NULL ? -1 : 0;
 }
 
-/* hdrblock_parse - "Name: value" lines the MTA wrote (folded) into an array; -1 out of memory */
-int
-hdrblock_parse(const char *text, struct msg_header **out, size_t *n)
+/* parse_block - the header block of text (len bytes) in mode into an array; -1 on error */
+static int
+parse_block(const char *text, size_t len, enum hdrblock_mode mode, size_t max,
+    struct msg_header **out, size_t *n)
 {
 	struct header_array a = { NULL, 0 };
 	struct hdrblock hb;
-	const char *p = text, *nl;
-	size_t len;
+	const char *p = text, *end = text + len, *nl;
+	enum hdrblock_status st = HDRBLOCK_IN;
+	size_t ll;
 	int r = 0;
 
-	hdrblock_init(&hb, HDRBLOCK_QUEUE, 0, 0, collect, &a);
-	while (*p != '\0' && r == 0) {
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (hdrblock_line(&hb, p, len) == HDRBLOCK_ERROR)
+	hdrblock_init(&hb, mode, 0, max, collect, &a);
+	while (p < end && st == HDRBLOCK_IN) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		if ((st = hdrblock_line(&hb, p, ll)) == HDRBLOCK_ERROR)
 			r = -1;
-		p = nl != NULL ? nl + 1 : p + strlen(p);
+		p = nl != NULL ? nl + 1 : end;
 	}
 	if (r == 0 && hdrblock_finish(&hb) < 0)
 		r = -1;
@@ -217,6 +220,25 @@ hdrblock_parse(const char *text, struct msg_header **out, size_t *n)
 	*out = a.v;
 	*n = a.n;
 	return 0;
+}
+
+/* hdrblock_parse - "Name: value" lines the MTA wrote (folded) into an array; -1 out of memory */
+int
+hdrblock_parse(const char *text, struct msg_header **out, size_t *n)
+{
+	return parse_block(text, strlen(text), HDRBLOCK_QUEUE, 0, out, n);
+}
+
+/*
+ * hdrblock_parse_mail - the header block of a whole message (len bytes),
+ * read as the MTA reads mail it is given (HDRBLOCK_MTA), values raw (folded,
+ * nothing decoded); -1 when out of memory or a header is longer than max
+ */
+int
+hdrblock_parse_mail(const char *text, size_t len, size_t max, struct msg_header **out,
+    size_t *n)
+{
+	return parse_block(text, len, HDRBLOCK_MTA, max, out, n);
 }
 
 /* hdrblock_headers_free - free hdrblock_parse()'s array */

@@ -41,6 +41,8 @@ int	hdrblock_finish(struct hdrblock *);
 void	hdrblock_free(struct hdrblock *);
 
 int	hdrblock_parse(const char *text, struct msg_header **, size_t *);
+int	hdrblock_parse_mail(const char *text, size_t len, size_t max, struct msg_header **,
+	    size_t *);
 void	hdrblock_headers_free(struct msg_header *, size_t);
 
 #endif

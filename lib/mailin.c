@@ -2,16 +2,18 @@
  * NAME
  *	mailin - read a message that arrived as mail
  * SYNOPSIS
- *	m = mailin_parse(text, len);  h = mailin_headers(m, &n);
+ *	m = mailin_parse(text, len);
  *	from = mailin_from_mailbox(m);  mailin_text(m, &body, max);
  * DESCRIPTION
  *	The one reader of whole incoming messages (moderation by mail,
- *	ctl_mail.c), so that GMime stays in address handling, mail building
- *	and here. mailin_headers gives every header with its value decoded;
- *	mailin_from_mailbox the address of the From header when it names
- *	exactly one mailbox (NULL otherwise); mailin_text the decoded
+ *	modmail.c), so that GMime stays in address handling, mail building
+ *	and here; the header block itself is read as the MTA reads it, by
+ *	hdrblock.c, values raw. mailin_from_mailbox gives the address of the
+ *	From header when it names exactly one mailbox (NULL otherwise);
+ *	mailin_text the decoded
  *	text/plain parts that are not attachments, each followed by a newline,
- *	as long as out stays within max bytes.
+ *	as long as out stays within max bytes; a format=flowed part (RFC 3676)
+ *	comes with its soft line breaks undone.
  * SEE ALSO
  *	mailout.c (building), addr.c (addresses)
  */
@@ -23,7 +25,6 @@
 #include <gmime/gmime.h>
 
 #include "mailin.h"
-#include "msg.h"
 #include "strbuf.h"
 
 struct mailin {
@@ -64,46 +65,6 @@ mailin_free(struct mailin *m)
 	free(m);
 }
 
-/* mailin_headers - the message's headers as msg_header pairs (values decoded) */
-struct msg_header *
-mailin_headers(const struct mailin *m, size_t *n)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m->msg));
-	struct msg_header *h;
-	int i, count = g_mime_header_list_get_count(hl);
-
-	*n = 0;
-	if (count <= 0 || (h = calloc((size_t)count, sizeof(*h))) == NULL)
-		return NULL;
-	for (i = 0; i < count; i++) {
-		GMimeHeader *hd = g_mime_header_list_get_header_at(hl, i);
-		const char *name = g_mime_header_get_name(hd), *value = g_mime_header_get_value(hd);
-
-		h[*n].name = strdup(name != NULL ? name : "");
-		h[*n].value = strdup(value != NULL ? value : "");
-		if (h[*n].name == NULL || h[*n].value == NULL) {
-			free(h[*n].name);
-			free(h[*n].value);
-			break;
-		}
-		(*n)++;
-	}
-	return h;
-}
-
-/* mailin_headers_free - free mailin_headers()'s array */
-void
-mailin_headers_free(struct msg_header *h, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(h[i].name);
-		free(h[i].value);
-	}
-	free(h);
-}
-
 /* mailin_from_mailbox - the From address when it is exactly one mailbox, else NULL */
 const char *
 mailin_from_mailbox(const struct mailin *m)
@@ -122,6 +83,80 @@ struct text_ctx {
 	struct strbuf	*out;
 	size_t		 max;
 };
+
+/* quote_depth - the '>' marks that begin a format=flowed line (RFC 3676 4.5) */
+static size_t
+quote_depth(const char *p, size_t len)
+{
+	size_t d = 0;
+
+	while (d < len && p[d] == '>')
+		d++;
+	return d;
+}
+
+/*
+ * unflow - a format=flowed text (RFC 3676) as the lines its sender wrote:
+ * a line ending in a space continues on the next line of the same quote
+ * depth (with DelSp=yes that space goes); space-stuffing is removed. A
+ * mail program that wraps a long command line this way sends it whole.
+ */
+static void
+unflow(const char *text, size_t len, int delsp, struct strbuf *out)
+{
+	const char *p, *end, *nl;
+	size_t ll, depth, cur = 0;
+	int joining = 0, flowed;
+
+	if (len == 0)
+		return;		/* an empty part: GMime may give no buffer at all */
+	p = text;
+	end = text + len;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		depth = quote_depth(p, ll);
+		if (joining && depth != cur) {
+			strbuf_putc(out, '\n');	/* a quote depth change ends the paragraph */
+			joining = 0;
+		}
+		if (!joining) {
+			size_t i;
+
+			for (i = 0; i < depth; i++)
+				strbuf_putc(out, '>');
+			if (depth > 0)
+				strbuf_putc(out, ' ');
+			cur = depth;
+		}
+		p += depth;
+		ll -= depth;
+		if (ll > 0 && *p == ' ') {	/* space-stuffed */
+			p++;
+			ll--;
+		}
+		flowed = ll > 0 && p[ll - 1] == ' ' && !(ll == 3 && strncmp(p, "-- ", 3) == 0);
+		strbuf_append(out, p, flowed && delsp ? ll - 1 : ll);
+		joining = flowed;
+		if (!joining)
+			strbuf_putc(out, '\n');
+		p = nl != NULL ? nl + 1 : end;
+	}
+	if (joining)
+		strbuf_putc(out, '\n');
+}
+
+/* param_is - does the content type have parameter name with this value (any case)? */
+static int
+param_is(GMimeContentType *ct, const char *name, const char *value)
+{
+	const char *v = g_mime_content_type_get_parameter(ct, name);
+
+	return v != NULL && g_ascii_strcasecmp(v, value) == 0;
+}
 
 /* collect_text - g_mime_message_foreach callback: decoded text/plain parts */
 static void
@@ -143,8 +178,13 @@ collect_text(GMimeObject *parent, GMimeObject *part, gpointer data)
 	if (g_mime_data_wrapper_write_to_stream(w, ms) >= 0) {
 		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
 		if (t->out->len + bytes->len <= t->max) {
-			strbuf_append(t->out, (const char *)bytes->data, bytes->len);
-			strbuf_putc(t->out, '\n');
+			if (param_is(ct, "format", "flowed"))
+				unflow((const char *)bytes->data, bytes->len,
+				    param_is(ct, "delsp", "yes"), t->out);
+			else {
+				strbuf_append(t->out, (const char *)bytes->data, bytes->len);
+				strbuf_putc(t->out, '\n');
+			}
 		}
 	}
 	g_object_unref(ms);

@@ -1,20 +1,17 @@
 /*
  * mailin.h - reading a whole message that arrived as mail (a moderator's
- * command): its headers, its From mailbox and its text. Hides GMime.
+ * command): its From mailbox and its text. Hides GMime.
  */
 #ifndef CCGUARD_MAILIN_H
 #define CCGUARD_MAILIN_H
 
 #include <stddef.h>
 
-struct msg_header;
 struct strbuf;
 struct mailin;
 
 struct mailin *mailin_parse(const char *text, size_t len);
 void	mailin_free(struct mailin *);
-struct msg_header *mailin_headers(const struct mailin *, size_t *n);
-void	mailin_headers_free(struct msg_header *, size_t n);
 const char *mailin_from_mailbox(const struct mailin *);
 void	mailin_text(const struct mailin *, struct strbuf *out, size_t max);
 

@@ -19,15 +19,60 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "msg.h"
 #include "smtp_path.h"
 #include "strmap.h"
+
+/* This process's random half of every nonce, and the count of messages. */
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+static unsigned long long nonce_process;
+static atomic_ullong nonce_next;
+
+/* nonce_init - the process's random half (the time and pid without getrandom) */
+static void
+nonce_init(void)
+{
+	struct timespec ts;
+
+	if (getrandom(&nonce_process, sizeof(nonce_process), 0) != (ssize_t)sizeof(nonce_process)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		nonce_process = ((unsigned long long)ts.tv_sec << 32) ^
+		    (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 16);
+	}
+}
+
+/* next_serial - a number no other message of this process gets */
+static unsigned long long
+next_serial(void)
+{
+	pthread_once(&nonce_once, nonce_init);
+	return atomic_fetch_add(&nonce_next, 1) + 1;
+}
+
+/*
+ * msg_nonce - 32 hex digits that name this message and no other: this
+ * process's random number and the message's serial. The hold header's
+ * stamp carries it (holdhdr.c), so that a token for one hold never fits a
+ * later message that got the same queue id.
+ */
+void
+msg_nonce(const struct msg *m, char out[MSG_NONCE_HEX + 1])
+{
+	pthread_once(&nonce_once, nonce_init);
+	snprintf(out, MSG_NONCE_HEX + 1, "%016llx%016llx", nonce_process, m->serial);
+}
 
 /* msg_new - an empty message with these limits, or NULL */
 struct msg *
@@ -38,6 +83,7 @@ msg_new(const struct msg_limits *limits)
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->limits = *limits;
+	m->serial = next_serial();
 	return m;
 }
 
@@ -68,6 +114,7 @@ msg_reset(struct msg *m)
 		memset(m, 0, sizeof(*m));
 		m->client = client;
 		m->limits = limits;
+		m->serial = next_serial();
 	}
 }
 

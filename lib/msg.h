@@ -75,7 +75,11 @@ struct msg {
 	const char *limit;	/* the first limit reached (its name), or NULL */
 	enum msg_limit_id limit_id;	/* the same, as a value */
 	const char *error;	/* the first internal error, or NULL */
+	unsigned long long serial;	/* this message's number in this process (msg_nonce) */
 };
+
+/* Hex digits of msg_nonce(): unique to one message among all a host handles. */
+#define MSG_NONCE_HEX	32
 
 const char *msg_limit_name(enum msg_limit_id);
 struct msg *msg_new(const struct msg_limits *);
@@ -87,5 +91,6 @@ void	msg_add_header(struct msg *, const char *name, const char *value);
 void	msg_set_string(struct msg *, char **field, const char *value);
 const char *msg_header(const struct msg *, const char *name, size_t nth);
 size_t	msg_header_count(const struct msg *, const char *name);
+void	msg_nonce(const struct msg *, char out[MSG_NONCE_HEX + 1]);
 
 #endif

@@ -339,7 +339,7 @@ moderator_commands(const struct policy *p, const struct verdict *v, const struct
 static void
 mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 {
-	char **rcpts;
+	char **rcpts, hold[MSG_NONCE_HEX + 1];
 	const char *key;
 	size_t i, n = 0, keylen;
 
@@ -353,11 +353,13 @@ mail_commands(const struct policy *p, const struct msg *m, struct strbuf *out)
 		strbuf_puts(out, "  (none: no queue id or no release key)\n");
 		return;
 	}
+	/* The tokens name the hold that action.c stamped with this nonce. */
+	msg_nonce(m, hold);
 	if ((rcpts = calloc(m->naddrs + 1, sizeof(*rcpts))) != NULL) {
 		for (i = 0; i < m->naddrs; i++)
 			if (m->addrs[i].sources & ADDR_SRC_ENVELOPE)
 				rcpts[n++] = m->addrs[i].addr;
-		if (modcmd_render(p->rs, key, keylen, m->queue_id, rcpts, n,
+		if (modcmd_render(p->rs, key, keylen, m->queue_id, hold, rcpts, n,
 		    time(NULL) + (time_t)p->conf->command_token_lifetime, out) < 0)
 			log_warnx("%s: command tokens not made", m->queue_id);
 		free(rcpts);

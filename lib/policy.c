@@ -307,7 +307,7 @@ policy_load(const char *conf_path, int check_perms, struct diag *d)
 			diag_error(d, "ccguard", 0, "out of memory");
 		goto fail;
 	}
-	if ((p->release = release_key_open(p->conf->release_key)) == NULL) {
+	if ((p->release = release_key_open(p->conf->release_key, p->conf->user, d)) == NULL) {
 		diag_error(d, p->conf->path, 0, "out of memory");
 		goto fail;
 	}

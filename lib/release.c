@@ -5,7 +5,8 @@
  *	value = release_header_value(key, keylen, qid, when, rcpts, n);
  *	state = release_check(keypath, msg, now, &nheaders);
  *	rk = release_key_open(path);  state = release_state_of(rk, msg, now, &n);
- *	release_key_read(path, &key, &len);  release_key_create(path, group);
+ *	release_key_read(path, daemon_user, &key, &len, why, whysize);
+ *	release_key_create(path, group);
  * DESCRIPTION
  *	When a moderator releases a held message with some recipients removed
  *	(ccguardctl held release --without), the message is submitted again
@@ -30,6 +31,11 @@
  *	The daemon reads the key once per policy (release_key_open(), again
  *	on reload); a key not readable then is tried again when a header
  *	needs it, so a key made by ccguardctl init-key later still counts.
+ *
+ *	Whoever can write the key can forge releases, hold stamps and mail
+ *	command tokens: release_key_read() refuses a key file that is not
+ *	owned by root or the daemon's user, or that its group or others may
+ *	write, and warns when anyone may read it.
  * DIAGNOSTICS
  *	Functions return -1 / NULL on failure with errno set where it applies.
  * SEE ALSO
@@ -41,6 +47,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +59,7 @@
 #include <glib.h>
 
 #include "addr.h"
+#include "diag.h"
 #include "msg.h"
 #include "release.h"
 #include "strbuf.h"
@@ -63,6 +71,7 @@
 struct release_key {
 	pthread_mutex_t	 lock;		/* guards a late first read */
 	char		*path;		/* key file, or NULL: no key */
+	char		*daemon_user;	/* who else may own it besides root, or NULL */
 	char		*key;		/* its content, or NULL: not readable yet */
 	size_t		 len;
 };
@@ -80,19 +89,63 @@ release_qid_ok(const char *qid)
 	return n > 0 && n <= 64;
 }
 
-/* release_key_read - the key file's content without trailing white space */
+/* key_owner_ok - may a key file belong to uid: root, this process, or the daemon's user? */
+static int
+key_owner_ok(uid_t uid, const char *daemon_user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (uid == 0 || uid == geteuid())
+		return 1;
+	return daemon_user != NULL && *daemon_user != '\0' &&
+	    getpwnam_r(daemon_user, &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
+	    res->pw_uid == uid;
+}
+
+/*
+ * release_key_read - the key file's content without trailing white space.
+ * A key that others could change is refused: it must be owned by root or
+ * by the daemon's user and writable by its owner alone. A key others can
+ * read is used, and 1 returned with the warning in why.
+ */
 int
-release_key_read(const char *path, char **key, size_t *len)
+release_key_read(const char *path, const char *daemon_user, char **key, size_t *len,
+    char *why, size_t whysize)
 {
 	char buf[RELEASE_KEY_MAX + 1];
+	struct stat st;
 	ssize_t n;
 	size_t got = 0;
-	int fd;
+	int fd, rv = 0;
 
 	*key = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	diag_set(why, whysize, "%s", "");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
+		diag_set(why, whysize, "%s: %s", path, strerror(errno));
 		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		diag_set(why, whysize, "%s: not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || !key_owner_ok(st.st_uid, daemon_user)) {
+		diag_set(why, whysize, "%s: refused: %s; it must belong to root or to the "
+		    "daemon's user and be writable by its owner alone (chmod 0640)", path,
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ? "writable by group or others" :
+		    "owned by another user");
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if ((st.st_mode & S_IROTH) != 0) {
+		diag_set(why, whysize, "%s: readable by anyone, who can then forge releases "
+		    "and mail command tokens (chmod 0640)", path);
+		rv = 1;
+	}
 	while (got < RELEASE_KEY_MAX && (n = read(fd, buf + got, RELEASE_KEY_MAX - got)) > 0)
 		got += (size_t)n;
 	close(fd);
@@ -101,16 +154,20 @@ release_key_read(const char *path, char **key, size_t *len)
 		got--;
 	if (got < RELEASE_KEY_MIN) {
 		explicit_bzero(buf, sizeof(buf));
+		diag_set(why, whysize, "%s: shorter than %d bytes", path, RELEASE_KEY_MIN);
 		errno = EINVAL;
 		return -1;
 	}
-	if ((*key = malloc(got + 1)) == NULL)
+	if ((*key = malloc(got + 1)) == NULL) {
+		explicit_bzero(buf, sizeof(buf));
+		diag_set(why, whysize, "%s: out of memory", path);
 		return -1;
+	}
 	memcpy(*key, buf, got);
 	(*key)[got] = '\0';
 	*len = got;
 	explicit_bzero(buf, sizeof(buf));
-	return 0;
+	return rv;
 }
 
 /* release_key_create - a new random key, mode 0640, never overwriting */
@@ -146,6 +203,35 @@ release_key_create(const char *path, const char *group)
 	}
 	explicit_bzero(hex, sizeof(hex));
 	return close(fd);
+}
+
+/*
+ * release_hmac_hex - the first digits hex digits of HMAC-SHA256(key, data)
+ * into out (digits + 1 bytes): the one MAC of release headers' kin, hold
+ * stamps (holdhdr.c) and mail command tokens (modtoken.c). 0, or -1.
+ */
+int
+release_hmac_hex(const char *key, size_t keylen, const char *data, size_t len, char *out,
+    size_t digits)
+{
+	char *mac;
+
+	if (key == NULL || keylen == 0 || digits > 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, (const guchar *)key, keylen, data,
+	    (gssize)len);
+	if (mac == NULL || strlen(mac) < digits) {
+		g_free(mac);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(out, mac, digits);
+	out[digits] = '\0';
+	explicit_bzero(mac, strlen(mac));
+	g_free(mac);
+	return 0;
 }
 
 /* cmp_str - qsort order of strings */
@@ -313,7 +399,7 @@ out:
 enum release_state
 release_check(const char *keypath, const struct msg *m, time_t now, size_t *nheaders)
 {
-	struct release_key *rk = release_key_open(keypath);	/* NULL: no key */
+	struct release_key *rk = release_key_open(keypath, NULL, NULL);	/* NULL: no key */
 	enum release_state st = release_state_of(rk, m, now, nheaders);
 
 	release_key_free(rk);
@@ -322,22 +408,39 @@ release_check(const char *keypath, const struct msg *m, time_t now, size_t *nhea
 
 /*
  * release_key_open - the key of a policy, read now; a key that can not be
- * read now is tried again when needed (ccguardctl init-key may come later)
+ * read now is tried again when needed (ccguardctl init-key may come later).
+ * A key refused for its owner or mode, or readable by anyone, is a warning
+ * in d (when given): ccguard -n and the log say so.
  */
 struct release_key *
-release_key_open(const char *path)
+release_key_open(const char *path, const char *daemon_user, struct diag *d)
 {
 	struct release_key *rk;
+	const char *text;
+	char why[512];
+	size_t plen;
+	int r;
 
 	if ((rk = calloc(1, sizeof(*rk))) == NULL)
 		return NULL;
-	if (path != NULL && (rk->path = strdup(path)) == NULL) {
+	if ((path != NULL && (rk->path = strdup(path)) == NULL) ||
+	    (daemon_user != NULL && (rk->daemon_user = strdup(daemon_user)) == NULL)) {
+		free(rk->path);
 		free(rk);
 		return NULL;
 	}
 	pthread_mutex_init(&rk->lock, NULL);
-	if (rk->path != NULL && release_key_read(rk->path, &rk->key, &rk->len) < 0)
+	if (rk->path == NULL)
+		return rk;
+	r = release_key_read(rk->path, rk->daemon_user, &rk->key, &rk->len, why, sizeof(why));
+	/* The diagnostic names the file already. */
+	plen = strlen(rk->path);
+	text = strncmp(why, rk->path, plen) == 0 && why[plen] == ':' ? why + plen + 2 : why;
+	if (r < 0)
 		rk->key = NULL;
+	/* Not there yet is normal (no moderation); unsafe is not. */
+	if (d != NULL && (r == 1 || (r < 0 && errno == EPERM)))
+		diag_warning(d, rk->path, 0, "%s", text);
 	return rk;
 }
 
@@ -345,6 +448,7 @@ release_key_open(const char *path)
 int
 release_key_get(struct release_key *rk, const char **key, size_t *len)
 {
+	char why[512];
 	int rv = -1;
 
 	*key = NULL;
@@ -354,7 +458,8 @@ release_key_get(struct release_key *rk, const char **key, size_t *len)
 	pthread_mutex_lock(&rk->lock);
 	/* Once read, the key stays until the policy is reloaded. */
 	if (rk->key == NULL && rk->path != NULL &&
-	    release_key_read(rk->path, &rk->key, &rk->len) < 0)
+	    release_key_read(rk->path, rk->daemon_user, &rk->key, &rk->len, why,
+	    sizeof(why)) < 0)
 		rk->key = NULL;
 	if (rk->key != NULL) {
 		*key = rk->key;
@@ -363,6 +468,25 @@ release_key_get(struct release_key *rk, const char **key, size_t *len)
 	}
 	pthread_mutex_unlock(&rk->lock);
 	return rv;
+}
+
+/*
+ * release_key_forget - wipe the key from memory and never read it again:
+ * for a child that gives up root to read hostile input (ctl_mail.c)
+ */
+void
+release_key_forget(struct release_key *rk)
+{
+	if (rk == NULL)
+		return;
+	if (rk->key != NULL) {
+		explicit_bzero(rk->key, rk->len);
+		free(rk->key);
+		rk->key = NULL;
+		rk->len = 0;
+	}
+	free(rk->path);
+	rk->path = NULL;
 }
 
 /* release_key_free - forget a key (wiped); returns NULL */
@@ -376,6 +500,7 @@ release_key_free(struct release_key *rk)
 		free(rk->key);
 	}
 	free(rk->path);
+	free(rk->daemon_user);
 	pthread_mutex_destroy(&rk->lock);
 	free(rk);
 	return NULL;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct diag;
 struct msg;
 struct release_key;
 
@@ -21,16 +22,20 @@ enum release_state {
 	RELEASE_INVALID,	/* present but forged, stale, or unverifiable */
 };
 
-int	release_key_read(const char *path, char **key, size_t *len);
+int	release_key_read(const char *path, const char *daemon_user, char **key, size_t *len,
+	    char *why, size_t whysize);
 int	release_key_create(const char *path, const char *group);
 int	release_qid_ok(const char *qid);
+int	release_hmac_hex(const char *key, size_t keylen, const char *data, size_t len,
+	    char *out, size_t digits);
 char	*release_header_value(const char *key, size_t keylen, const char *qid,
 	    time_t when, char *const *rcpts, size_t nrcpts);
 enum release_state release_check(const char *keypath, const struct msg *, time_t now,
 	    size_t *nheaders);
-struct release_key *release_key_open(const char *path);
+struct release_key *release_key_open(const char *path, const char *daemon_user, struct diag *);
 int	release_key_get(struct release_key *, const char **key, size_t *len);
 struct release_key *release_key_free(struct release_key *);
+void	release_key_forget(struct release_key *);
 enum release_state release_state_of(struct release_key *, const struct msg *, time_t now,
 	    size_t *nheaders);
 

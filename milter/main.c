@@ -275,7 +275,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		reply_vars_free(&rv);
 	}
 	if (v.action == ACTION_HOLD) {
-		holdhdr_format(&v, m, hold, sizeof(hold));
+		holdhdr_format(&v, m, NULL, 0, hold, sizeof(hold));	/* no queue: no stamp */
 		printf("hold header: %s: %s\n", p->conf->hold_header, hold);
 	}
 	verdict_clear(&v);

@@ -9,7 +9,7 @@ CTL_QUEUE_SOURCES = ctl/ctl_queue.c ctl/ctl_queue.h
 CTL_QUEUE_CPPFLAGS = $(JANSSON_CFLAGS)
 CTL_QUEUE_LIBS = $(JANSSON_LIBS)
 ctl_ccguardctl_CPPFLAGS = $(AM_CPPFLAGS) $(CTL_QUEUE_CPPFLAGS)
-ctl_ccguardctl_SOURCES = ctl/ccguardctl.c ctl/ctl.h $(CTL_QUEUE_SOURCES) \
+ctl_ccguardctl_SOURCES = ctl/ccguardctl.c ctl/ctl.h ctl/ctl_held.c $(CTL_QUEUE_SOURCES) \
 	ctl/ctl_mail.c ctl/ctl_backend.c ctl/ctl_sendmail.c ctl/ctl_info.c ctl/ctl_info.h
 ctl_ccguardctl_LDADD = $(CORE_LIBS) $(CTL_QUEUE_LIBS)
 EXTRA_DIST += doc/moderation.md

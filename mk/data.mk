@@ -93,7 +93,8 @@ CLEANFILES += systemd/ccguard.service etc/ccguard.conf \
 	systemd/sysusers.d/ccguard.conf systemd/tmpfiles.d/ccguard.conf
 
 # ccguardctl's units: the root service started by a path unit when a
-# command is spooled, and the daily digest (timer shipped, not enabled).
+# command is spooled (and by a fallback timer), and the daily digest
+# (timers shipped, not enabled).
 systemd/ccguard-mail.service: $(srcdir)/systemd/ccguard-mail.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
 	$(deploy_edit) $(srcdir)/systemd/ccguard-mail.service.in >$@.tmp && mv $@.tmp $@
@@ -101,7 +102,9 @@ systemd/ccguard-digest.service: $(srcdir)/systemd/ccguard-digest.service.in Make
 	$(AM_V_GEN)$(MKDIR_P) systemd && rm -f $@ $@.tmp && \
 	$(deploy_edit) $(srcdir)/systemd/ccguard-digest.service.in >$@.tmp && mv $@.tmp $@
 systemdsystemunit_DATA += systemd/ccguard-mail.service systemd/ccguard-digest.service
-dist_systemdsystemunit_DATA = systemd/ccguard-mail.path systemd/ccguard-digest.timer
+# ccguard-mail.timer: the fallback run of the mail service (shipped disabled).
+dist_systemdsystemunit_DATA = systemd/ccguard-mail.path systemd/ccguard-digest.timer \
+	systemd/ccguard-mail.timer
 EXTRA_DIST += systemd/ccguard-mail.service.in systemd/ccguard-digest.service.in
 CLEANFILES += systemd/ccguard-mail.service systemd/ccguard-digest.service
 all-local: systemd/ccguard-mail.service systemd/ccguard-digest.service

@@ -10,6 +10,7 @@ lib_libccguard_a_SOURCES = \
 	lib/ctlverb.c lib/ctlverb.h \
 	lib/diag.c lib/diag.h \
 	lib/eval.c lib/eval.h \
+	lib/fdio.c lib/fdio.h \
 	lib/hdrblock.c lib/hdrblock.h \
 	lib/holdhdr.c lib/holdhdr.h \
 	lib/log.c lib/log.h \
@@ -19,11 +20,13 @@ lib_libccguard_a_SOURCES = \
 	lib/mime.h lib/mime_names.c \
 	lib/mime_scan.c lib/mime_scan.h \
 	lib/modcmd.c lib/modcmd.h \
+	lib/modmail.c lib/modmail.h \
 	lib/modtoken.c lib/modtoken.h \
 	lib/msg.c lib/msg.h \
 	lib/msgfile.c lib/msgfile.h \
 	lib/notify.c lib/notify.h \
 	lib/policy.c lib/policy.h \
+	lib/privdrop.c lib/privdrop.h \
 	lib/release.c lib/release.h \
 	lib/reply.c lib/reply.h \
 	lib/rules_parse.c lib/rules_parse.h \

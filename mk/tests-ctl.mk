@@ -27,4 +27,17 @@ EXTRA_DIST += $(HOLD_E2E) tests/hold/e2e_notify.py tests/hold/e2e_ctl.py \
 # Moderation by mail, end-to-end through a private Postfix with a pipe(8)
 # service (skips without).
 TESTS += tests/modmail/e2e_modmail.sh
-EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py
+EXTRA_DIST += tests/modmail/e2e_modmail.sh tests/modmail/e2e_modmail.py tests/modmail/modlib.py
+# Authentication-Results: the MTA's own (a test milter stands in for its DKIM
+# verifier) counts, outside copies in every form do not.
+check_PROGRAMS += tests/modmail/armilter
+tests_modmail_armilter_SOURCES = tests/modmail/armilter.c
+tests_modmail_armilter_LDADD = $(MILTER_LIBS)
+TESTS += tests/modmail/e2e_authres.py
+EXTRA_DIST += tests/modmail/e2e_authres.py
+# The spool, the two halves' privileges, the release key, others' holds.
+TESTS += tests/modmail/e2e_spool.py
+EXTRA_DIST += tests/modmail/e2e_spool.py
+# A quoted digest of 20 messages and re-wrapped notices decide nothing.
+TESTS += tests/modmail/e2e_ambiguous.py
+EXTRA_DIST += tests/modmail/e2e_ambiguous.py

@@ -6,7 +6,7 @@
 # regression cases) in "make check" with any compiler; --enable-fuzzers
 # (CC=clang) adds the libFuzzer binaries, built with the core sources
 # compiled again with -fsanitize=fuzzer-no-link,address,undefined.
-FUZZ_NAMES = addr rules template message modcmd
+FUZZ_NAMES = addr rules template message modcmd modmail
 FUZZ_COMMON = tests/fuzz/fuzz.h
 FUZZ_DEFS = -DFUZZ_TOP_SRCDIR='"$(abs_top_srcdir)"'
 
@@ -92,4 +92,17 @@ tests_fuzz_fuzz_modcmd_SOURCES = tests/fuzz/fuzz-modcmd.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_modcmd_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
 tests_fuzz_fuzz_modcmd_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_modcmd_LDADD = $(FUZZER_DEPS)
+endif
+
+# The two readings of a command message (tests/fuzz/fuzz-modmail.c): the
+# unprivileged reader's (modmail_read) and the root half's (the report).
+check_PROGRAMS += tests/fuzz/replay-modmail
+tests_fuzz_replay_modmail_SOURCES = tests/fuzz/fuzz-modmail.c tests/fuzz/fuzz-main.c $(FUZZ_COMMON)
+tests_fuzz_replay_modmail_LDADD = $(CORE_LIBS)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-modmail
+tests_fuzz_fuzz_modmail_SOURCES = tests/fuzz/fuzz-modmail.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_modmail_CFLAGS = $(AM_CFLAGS) $(FUZZER_COMPILE)
+tests_fuzz_fuzz_modmail_LDFLAGS = $(FUZZER_LINK)
+tests_fuzz_fuzz_modmail_LDADD = $(FUZZER_DEPS)
 endif

@@ -73,3 +73,9 @@ check_PROGRAMS += tests/unit/test-metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test-metrics.c tests/unit/testlib.h
 tests_unit_test_metrics_LDADD = $(CORE_LIBS) -lpthread
 TESTS += tests/unit/test-metrics
+# What the reader of a stranger's command message can and can not do (lib/privdrop.c).
+check_PROGRAMS += tests/modmail/test-privdrop
+tests_modmail_test_privdrop_SOURCES = tests/modmail/test-privdrop.c tests/unit/testlib.h
+tests_modmail_test_privdrop_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_modmail_test_privdrop_LDADD = $(CORE_LIBS)
+TESTS += tests/modmail/test-privdrop

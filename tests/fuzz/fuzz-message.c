@@ -103,8 +103,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	problem = harness_check_effects(&rec);
 	FUZZ_CHECK(problem == NULL, problem);
 	if (v.action == ACTION_HOLD) {
-		holdhdr_format(&v, m, hold, sizeof(hold));
+		static const char key[] = "fuzz-hold-key-0123456789";
+		struct msg_header h = { (char *)"X-Ccguard-Hold", hold };
+		char nonce[MSG_NONCE_HEX + 1], want[MSG_NONCE_HEX + 1];
+
+		holdhdr_format(&v, m, key, strlen(key), hold, sizeof(hold));
 		FUZZ_CHECK(!harness_has_ctl(hold), "control character in the hold header");
+		/* ccguard's own stamp always verifies, for this queue id only. */
+		msg_nonce(m, want);
+		FUZZ_CHECK(holdhdr_verify("X-Ccguard-Hold", &h, 1, "FUZZ", key, strlen(key),
+		    nonce) == 1 && strcmp(nonce, want) == 0, "the stamp does not verify");
+		FUZZ_CHECK(holdhdr_verify("X-Ccguard-Hold", &h, 1, "FUZZ2", key, strlen(key),
+		    nonce) == 0, "the stamp verifies for another queue id");
 	}
 	harness_rec_free(&rec);
 	verdict_clear(&v);

@@ -5,7 +5,7 @@
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 fail=0
-for n in addr rules template message modcmd; do
+for n in addr rules template message modcmd modmail; do
 	d=$top_srcdir/tests/fuzz/corpus/$n
 	[ -d "$d" ] || { echo "FAIL: no corpus $d"; fail=1; continue; }
 	"$top_builddir/tests/fuzz/replay-$n" "$d" || { echo "FAIL: replay-$n"; fail=1; }

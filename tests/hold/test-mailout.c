@@ -618,7 +618,7 @@ static void
 test_release(struct policy *p)
 {
 	static char *ok[] = { "<security@kernel.org>", "maintainer@example.org" };
-	char keypath[4096], *key, *value;
+	char keypath[4096], why[512], *key, *value;
 	size_t keylen, n;
 	struct msg *m;
 	time_t now = time(NULL);
@@ -631,7 +631,8 @@ test_release(struct policy *p)
 
 		CHECK(stat(keypath, &st) == 0 && (st.st_mode & 0777) == 0640, "key mode 0640");
 	}
-	CHECK(release_key_read(keypath, &key, &keylen) == 0 && keylen == 64, "key read");
+	CHECK(release_key_read(keypath, NULL, &key, &keylen, why, sizeof(why)) == 0 && keylen == 64,
+	    "key read: %s", why);
 	value = release_header_value(key, keylen, "4XyZ12abC", now, ok, 2);
 	CHECK(value != NULL && strncmp(value, "id=4XyZ12abC; t=", 16) == 0, "value: %s", value);
 
@@ -688,7 +689,7 @@ static void
 test_release_key(struct policy *p)
 {
 	static char *ok[] = { "<security@kernel.org>", "maintainer@example.org" };
-	char path[4096], moved[4096], *key, *value;
+	char path[4096], moved[4096], why[512], *key, *value;
 	const char *got;
 	size_t keylen, gotlen, n;
 	struct release_key *rk;
@@ -700,14 +701,19 @@ test_release_key(struct policy *p)
 
 	snprintf(path, sizeof(path), "%s/late.key", tmpdir);
 	snprintf(moved, sizeof(moved), "%s/late.key.old", tmpdir);
-	rk = release_key_open(path);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) < 0, "no key file: no key");
 	CHECK(release_key_create(path, NULL) == 0, "late key created: %s", strerror(errno));
-	CHECK(release_key_read(path, &key, &keylen) == 0, "late key read");
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 0, "late key read");
 	value = release_header_value(key, keylen, "4XyZ12abC", now, ok, 2);
 	MSG_WITH("<maintainer@example.org>", "<security@kernel.org>", value);
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID && n == 1,
 	    "a key made after the policy loaded counts once a header needs it");
+	/* Forgotten (a reader child before it parses mail): gone, and not read again. */
+	release_key_forget(rk);
+	CHECK(release_key_get(rk, &got, &gotlen) < 0, "a forgotten key is not read again");
+	release_key_free(rk);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(rename(path, moved) == 0, "key moved away: %s", strerror(errno));
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_VALID,
 	    "the key is kept: the file is not read for each message");
@@ -718,7 +724,7 @@ test_release_key(struct policy *p)
 	verdict_clear(&v);
 	release_key_free(rk);
 	/* A reload reads the key again: now there is none. */
-	rk = release_key_open(path);
+	rk = release_key_open(path, NULL, NULL);
 	CHECK(release_state_of(rk, m, now, &n) == RELEASE_INVALID,
 	    "a reloaded policy without a key file verifies nothing");
 	CHECK(eval_message_released(p->rs, rk, now, m, &opts, &v, ec) == 0 &&
@@ -733,6 +739,66 @@ test_release_key(struct policy *p)
 	free(value);
 	explicit_bzero(key, keylen);
 	free(key);
+}
+
+/*
+ * test_key_modes - a key others could change is refused (its group or
+ * others may write it, or it belongs to neither root nor the daemon's
+ * user); one anyone may read is used, with a warning; the daemon's load
+ * (release_key_open) says both
+ */
+static void
+test_key_modes(void)
+{
+	char path[4096], why[512], *key;
+	size_t keylen;
+	struct diag d;
+	struct release_key *rk;
+	const char *got;
+	size_t gotlen;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/modes.key", tmpdir);
+	CHECK(release_key_create(path, NULL) == 0, "key created");
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 0 && why[0] == '\0',
+	    "0640, root's: used, nothing to say (%s)", why);
+	free(key);
+	chmod(path, 0666);
+	CHECK((r = release_key_read(path, NULL, &key, &keylen, why, sizeof(why))) < 0 &&
+	    errno == EPERM && key == NULL && strstr(why, "writable by group or others") != NULL,
+	    "0666 refused: %d %s", r, why);
+	chmod(path, 0660);
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) < 0,
+	    "0660 refused: %s", why);
+	chmod(path, 0644);
+	CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) == 1 && key != NULL &&
+	    strstr(why, "readable by anyone") != NULL, "0644 used with a warning: %s", why);
+	free(key);
+	diag_init(&d);
+	rk = release_key_open(path, NULL, &d);
+	CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) == 0 && d.warnings == 1 &&
+	    strstr(strbuf_str(&d.text), "readable by anyone") != NULL,
+	    "the daemon uses it and warns: %s", strbuf_str(&d.text));
+	release_key_free(rk);
+	diag_free(&d);
+	chmod(path, 0640);
+	if (geteuid() == 0) {
+		CHECK(chown(path, 65534, (gid_t)-1) == 0, "chown");
+		CHECK(release_key_read(path, NULL, &key, &keylen, why, sizeof(why)) < 0 &&
+		    strstr(why, "owned by another user") != NULL, "another user's key refused: %s",
+		    why);
+		CHECK(release_key_read(path, "nobody", &key, &keylen, why, sizeof(why)) == 0,
+		    "the daemon's user's key used: %s", why);
+		free(key);
+		diag_init(&d);
+		rk = release_key_open(path, NULL, &d);
+		CHECK(rk != NULL && release_key_get(rk, &got, &gotlen) < 0 && d.warnings == 1 &&
+		    strstr(strbuf_str(&d.text), "refused") != NULL,
+		    "the daemon does not use it and says so: %s", strbuf_str(&d.text));
+		release_key_free(rk);
+		diag_free(&d);
+	}
+	unlink(path);
 }
 
 /* test_json - the postqueue -j reader */
@@ -822,6 +888,7 @@ main(void)
 	test_smtp();
 	test_release(p);
 	test_release_key(p);
+	test_key_modes();
 	test_json();
 	test_headers_parse();
 	policy_unref(p);
