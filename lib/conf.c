@@ -227,6 +227,36 @@ conf_set(struct conf *c, const struct conf_def *def, const char *value,
 	return 0;
 }
 
+/* conf_system_hostname - hostname: the system's host name (kept when it has none); -1: no memory */
+static int
+conf_system_hostname(struct conf *c)
+{
+	char host[256], *copy;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		return 0;
+	host[sizeof(host) - 1] = '\0';
+	if ((copy = strdup(host)) == NULL)
+		return -1;
+	free(c->hostname);
+	c->hostname = copy;
+	return 0;
+}
+
+/*
+ * conf_server_name - the name this server goes by in replies and notices:
+ * the hostname setting when ccguard.conf gives one, else the MTA's own
+ * name (its macro j, or NULL when it sent none), else the system's
+ */
+const char *
+conf_server_name(const struct conf *c, const char *mta_name)
+{
+	if (!c->given[conf_find("hostname") - conf_table] && mta_name != NULL &&
+	    mta_name[0] != '\0')
+		return mta_name;
+	return c->hostname != NULL && c->hostname[0] != '\0' ? c->hostname : "localhost";
+}
+
 /* conf_defaults - every setting at its default */
 struct conf *
 conf_defaults(void)
@@ -234,7 +264,6 @@ conf_defaults(void)
 	struct diag d;
 	struct conf *c;
 	size_t i;
-	char host[256];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -242,13 +271,8 @@ conf_defaults(void)
 	for (i = 0; i < CONF_NDEFS; i++)
 		if (conf_set(c, &conf_table[i], conf_table[i].def, "(defaults)", 0, &d) < 0)
 			goto fail;
-	if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		free(c->hostname);
-		if ((c->hostname = strdup(host)) == NULL)
-			goto fail;
-	}
-	if ((c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL)
+	if (conf_system_hostname(c) < 0 ||
+	    (c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL)
 		goto fail;
 	diag_free(&d);
 	return c;
@@ -483,6 +507,14 @@ conf_load(const char *path, struct diag *d)
 	}
 	if (c->nrules == 0)
 		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
+	/* An empty hostname is as good as none: the MTA's name, else the system's. */
+	if (c->hostname[0] == '\0') {
+		c->given[conf_find("hostname") - conf_table] = 0;
+		if (conf_system_hostname(c) < 0) {
+			diag_error(d, path, 0, "out of memory");
+			return conf_free(c);
+		}
+	}
 	if (c->bad_word[conf_find("guidance_senders") - conf_table])
 		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
 	if (c->bad_word[conf_find("mta") - conf_table])

@@ -48,7 +48,7 @@ struct conf {
 	enum action	 on_limit;
 	struct msg_limits limits;
 	int		 log_pass;	/* log a line for messages that pass */
-	char		*hostname;
+	char		*hostname;	/* configured, else the system's (conf_server_name) */
 	char		*hold_header;	/* header added to held messages */
 	/* Guidance and notices (notify.c). */
 	int		 guidance;	/* send guidance messages at all */
@@ -85,5 +85,6 @@ struct conf *conf_defaults(void);
 struct conf *conf_free(struct conf *);
 int	conf_text_variant(const struct conf *, size_t i, const char *path, char *out, size_t size);
 void	conf_dump(const struct conf *, void (*)(void *, const char *, const char *), void *);
+const char *conf_server_name(const struct conf *, const char *mta_name);
 
 #endif

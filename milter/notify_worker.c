@@ -93,10 +93,13 @@ notify_worker(void *arg)
 	return NULL;
 }
 
-/* notify_queue - hand a notice to the worker; takes data; sends now without one */
+/*
+ * notify_queue - hand a notice to the worker; takes data. The worker says
+ * HELO as server, the name the message's MTA goes by.
+ */
 static void
-notify_queue(const struct conf *c, const char *qid, const char *what, const char *rcpt,
-    char *data, size_t len)
+notify_queue(const struct conf *c, const char *server, const char *qid, const char *what,
+    const char *rcpt, char *data, size_t len)
 {
 	struct notify_job *j;
 	pthread_t t;
@@ -122,7 +125,7 @@ notify_queue(const struct conf *c, const char *qid, const char *what, const char
 	j->conf.sendmail_path = strdup(c->sendmail_path);
 	j->conf.postfix_config = strdup(c->postfix_config);
 	j->conf.notify_smtp = strdup(c->notify_smtp);
-	j->conf.hostname = strdup(c->hostname != NULL ? c->hostname : "localhost");
+	j->conf.hostname = strdup(server);
 	j->conf.notify_timeout = c->notify_timeout;
 	j->rcpt = strdup(rcpt);
 	j->what = strdup(what);
@@ -152,6 +155,7 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 {
 	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
 	    m->queue_id : "NOQUEUE";
+	const char *server = conf_server_name(p->conf, m->server_name);
 	const char *why = NULL;
 	char *data, *rcpt = NULL, *gdata = NULL, status[600], **mods;
 	size_t len, glen = 0, i, nmods;
@@ -178,7 +182,8 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 			if ((data = notify_moderator_build_to(p, v, m, mods[i], status, &len)) == NULL)
 				log_warnx("%s: moderator notice not built", qid);
 			else
-				notify_queue(p->conf, qid, "moderator notice", mods[i], data, len);
+				notify_queue(p->conf, server, qid, "moderator notice", mods[i], data,
+				    len);
 		}
 		modcmd_moderators_free(mods, nmods);
 	}
@@ -186,6 +191,6 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 		log_info("%s: no guidance sent: %s", qid, why);
 		return;
 	}
-	notify_queue(p->conf, qid, "guidance", rcpt, gdata, glen);
+	notify_queue(p->conf, server, qid, "guidance", rcpt, gdata, glen);
 	free(rcpt);
 }
