@@ -23,7 +23,8 @@ MILTER_SCENARIOS = \
 	tests/milter/sighup-broken.mt \
 	tests/milter/body.mt \
 	tests/milter/vs-tag.mt \
-	tests/milter/limits.mt
+	tests/milter/limits.mt \
+	tests/milter/mta-macros.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
@@ -41,6 +42,8 @@ EXTRA_DIST += \
 	tests/milter/short.rules \
 	tests/milter/short.reply \
 	tests/milter/short/distros-vs-tag.reply \
+	tests/milter/server-name.rules \
+	tests/milter/server-name.reply \
 	tests/milter/shipped-reply.sh \
 	tests/milter/startup-hup.sh \
 	$(MILTER_SCENARIOS:.mt=.lua)
