@@ -248,9 +248,9 @@ print_readings(const struct msg *m)
 		    "no address");
 		print_defused(r->addr);
 		printf(" (mailer ");
-		print_defused(r->mailer != NULL ? r->mailer : "?");
+		print_defused(r->mailer != NULL && r->mailer[0] != '\0' ? r->mailer : "none");
 		printf(", host ");
-		print_defused(r->host != NULL ? r->host : "?");
+		print_defused(r->host != NULL && r->host[0] != '\0' ? r->host : "none");
 		printf("), read as %s\n", m->addrs[r->mta - 1].addr);
 	}
 }

@@ -113,7 +113,7 @@ def test(env):
                 "--macro", "j=" + MYHOSTNAME)
     check(re.search(r"(?m)^action: reject$", out) and
           re.search(r"(?m)^  RCPT <security>: ccguard reads security; the MTA: "
-                    r"security@kernel\.org \(mailer error, host \?\), read as "
+                    r"security@kernel\.org \(mailer error, host none\), read as "
                     r"security@kernel\.org$", out) and
           "This server (%s) refused it" % MYHOSTNAME in out,
           "ccguard -t with the logged macros refuses it and shows both readings", out)
