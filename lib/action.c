@@ -22,7 +22,9 @@
  *
  *	Exactly one log line is written per message (action_log): key=value,
  *	with the queue id, action, rule, sender, matched addresses with their
- *	sources, and the client. No Subject, no body: these messages describe
+ *	sources, the client, and each recipient the MTA resolved to an address
+ *	ccguard read otherwise (its argument, ccguard's reading, the MTA's
+ *	macros). No Subject, no body: these messages describe
  *	embargoed vulnerabilities. Values from the message are reduced to
  *	printable ASCII without spaces, so they can not forge log fields.
  *	Each message is counted once too (metrics.c), by what the MTA is told.
@@ -55,6 +57,50 @@ void
 action_set_notifier(action_notify_fn fn)
 {
 	action_notifier = fn;
+}
+
+/*
+ * How many recipients the log line shows with both readings, at most, and
+ * the bytes of each value: they come last, and fit in LOG_LINE_MAX with
+ * 16 matched addresses before them.
+ */
+#define ACTION_LOG_READINGS	4
+#define ACTION_LOG_VALUE_MAX	160
+
+/* action_log_field - " name=value" with value defused, when there is one */
+static void
+action_log_field(struct strbuf *line, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	strbuf_printf(line, " %s=", name);
+	sanitize_append(line, value, ACTION_LOG_VALUE_MAX, SANITIZE_TOKEN);
+}
+
+/*
+ * action_log_readings - for the recipients the MTA resolved to an address
+ * ccguard read otherwise: the argument, ccguard's reading and the MTA's
+ * macros, named as "ccguard -t --rcpt ARG --macro NAME=VALUE" takes them
+ */
+static void
+action_log_readings(struct strbuf *line, const struct msg *m)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < m->nkept && shown < ACTION_LOG_READINGS; i++) {
+		const struct msg_rcpt *r = &m->rcpts[i];
+
+		if (r->mta == 0)
+			continue;
+		action_log_field(line, "rcpt", r->arg != NULL ? r->arg : "");
+		action_log_field(line, "read", r->own != 0 ? m->addrs[r->own - 1].addr : "(none)");
+		action_log_field(line, "rcpt_addr", r->addr);
+		action_log_field(line, "rcpt_mailer", r->mailer);
+		action_log_field(line, "rcpt_host", r->host);
+		shown++;
+	}
+	if (m->ndiffer > shown)
+		strbuf_printf(line, " read_differs=+%zu", m->ndiffer - shown);
 }
 
 /* action_log - the one line per decision */
@@ -104,6 +150,7 @@ action_log(const struct policy *p, const struct verdict *v, const struct msg *m)
 		strbuf_puts(&line, " client=");
 		sanitize_append(&line, m->client, 300, SANITIZE_TOKEN);
 	}
+	action_log_readings(&line, m);
 	log_info("%s", strbuf_str(&line));
 	strbuf_free(&line);
 }
@@ -137,7 +184,7 @@ action_reply(const struct policy *p, const struct verdict *v, const struct msg *
 			    m->queue_id != NULL ? m->queue_id : "NOQUEUE");
 		return;
 	}
-	reply_vars_init(&rv, v, m, p->conf->hostname);
+	reply_vars_init(&rv, v, m, conf_server_name(p->conf, m->server_name));
 	if (reply_smtp(v->rule != NULL ? v->rule->reply : NULL, &rv, &r) == 0) {
 		if (ops->setreply(ctx, v->code, v->dsn, r.lines) != 0)
 			log_warnx("%s: could not set the SMTP reply",

@@ -112,11 +112,12 @@ addr_source_name(int source_bit)
 
 /* The wording of each style of addr_sources_format(). */
 static const struct {
-	const char	*sep, *damaged, *routed;
+	const char	*sep, *damaged, *routed, *mta;
 } sources_styles[] = {
-	[ADDR_SOURCES_LOG] = { ",", ",malformed", ",routed" },
-	[ADDR_SOURCES_TEXT] = { ", ", ", in a malformed header", ", by a routing form" },
-	[ADDR_SOURCES_TRACE] = { ", ", " (malformed header)", " (routing form)" },
+	[ADDR_SOURCES_LOG] = { ",", ",malformed", ",routed", ",mta" },
+	[ADDR_SOURCES_TEXT] = { ", ", ", in a malformed header", ", by a routing form",
+	    ", as the MTA resolved it" },
+	[ADDR_SOURCES_TRACE] = { ", ", " (malformed header)", " (routing form)", " (MTA's reading)" },
 };
 
 /* addr_sources_format - where an address was found, and how, in one style */
@@ -142,6 +143,8 @@ addr_sources_format(struct strbuf *out, int sources, int how, enum addr_sources_
 		strbuf_puts(out, sources_styles[style].damaged);
 	if (how & ADDR_HOW_ROUTED)
 		strbuf_puts(out, sources_styles[style].routed);
+	if (how & ADDR_HOW_MTA)
+		strbuf_puts(out, sources_styles[style].mta);
 }
 
 /* is_ascii - 1 when s has no 8-bit byte */

@@ -21,6 +21,7 @@
 #define ADDR_HOW_DAMAGED	0x01	/* token found in a header that did not parse cleanly */
 #define ADDR_HOW_ROUTED		0x02	/* derived from a route: %, ! or an @ in the local part */
 #define ADDR_HOW_CUT		0x04	/* a route went on past the hop limit: not all examined */
+#define ADDR_HOW_MTA		0x08	/* the MTA resolved a recipient to it; ccguard read that otherwise */
 
 /* Results. */
 #define ADDR_OK		0
@@ -40,9 +41,9 @@ const char *addr_source_name(int source_bit);
 
 /* How addr_sources_format() words an address's sources. */
 enum addr_sources_style {
-	ADDR_SOURCES_LOG,	/* "envelope,Cc,malformed,routed" */
-	ADDR_SOURCES_TEXT,	/* "envelope, Cc, in a malformed header, by a routing form" */
-	ADDR_SOURCES_TRACE,	/* "envelope, Cc (malformed header) (routing form)" */
+	ADDR_SOURCES_LOG,	/* "envelope,Cc,malformed,routed,mta" */
+	ADDR_SOURCES_TEXT,	/* "envelope, Cc, in a malformed header, by a routing form, as the MTA resolved it" */
+	ADDR_SOURCES_TRACE,	/* "envelope, Cc (malformed header) (routing form) (MTA's reading)" */
 };
 struct strbuf;
 void	addr_sources_format(struct strbuf *, int sources, int how, enum addr_sources_style);

@@ -25,9 +25,10 @@
  *	first that exists). The policy, per place, is thus data in rules/.
  *
  *	A few defaults follow other settings (conf_derive_defaults):
- *	"moderator", when neither file sets it, is this server's postmaster,
- *	postmaster@hostname (conf_postmaster), so every hold is told to
- *	someone; "moderator =" (empty) is the way to tell nobody.
+ *	"moderator", when neither file sets it, is this server's postmaster
+ *	(conf_moderator): postmaster@ the name the MTA goes by for a hold in
+ *	an SMTP session, postmaster@hostname elsewhere (conf_postmaster), so
+ *	every hold is told to someone; "moderator =" (empty) tells nobody.
  *
  *	Every error is reported as file:line and the whole file is checked
  *	before giving up, so -n lists all mistakes at once.
@@ -236,16 +237,61 @@ conf_set(struct conf *c, const struct conf_def *def, const char *value,
 	return 0;
 }
 
-/* conf_postmaster - "postmaster@" this server's name (hostname); malloc'd */
+/* conf_system_hostname - hostname: the system's host name (kept when it has none); -1: no memory */
+static int
+conf_system_hostname(struct conf *c)
+{
+	char host[256], *copy;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		return 0;
+	host[sizeof(host) - 1] = '\0';
+	if ((copy = strdup(host)) == NULL)
+		return -1;
+	free(c->hostname);
+	c->hostname = copy;
+	return 0;
+}
+
+/*
+ * conf_server_name - the name this server goes by in replies and notices:
+ * the hostname setting when ccguard.conf gives one, else the MTA's own
+ * name (its macro j, or NULL when it sent none), else the system's
+ */
+const char *
+conf_server_name(const struct conf *c, const char *mta_name)
+{
+	if (!c->given[conf_find("hostname") - conf_table] && mta_name != NULL &&
+	    mta_name[0] != '\0')
+		return mta_name;
+	return c->hostname != NULL && c->hostname[0] != '\0' ? c->hostname : "localhost";
+}
+
+/*
+ * conf_postmaster - "postmaster@" the server's name (conf_server_name with
+ * the MTA's name, or NULL outside an SMTP session); malloc'd
+ */
 char *
-conf_postmaster(const struct conf *c)
+conf_postmaster(const struct conf *c, const char *mta_name)
 {
 	char *s;
 
-	if (asprintf(&s, "postmaster@%s", c->hostname != NULL && c->hostname[0] != '\0' ?
-	    c->hostname : "localhost") < 0)
+	if (asprintf(&s, "postmaster@%s", conf_server_name(c, mta_name)) < 0)
 		return NULL;
 	return s;
+}
+
+/*
+ * conf_moderator - the moderators to tell of a hold on a server going by
+ * mta_name: the moderator setting, or by default that server's postmaster
+ * (RFC 5321 requires the mailbox: someone reads it); malloc'd
+ */
+char *
+conf_moderator(const struct conf *c, const char *mta_name)
+{
+	if (c->given[conf_find("moderator") - conf_table])
+		return strdup(c->moderator);
+	return conf_postmaster(c, mta_name);
 }
 
 /* conf_derive_defaults - the defaults that follow other settings; -1: out of memory */
@@ -254,9 +300,9 @@ conf_derive_defaults(struct conf *c)
 {
 	char *pm;
 
-	/* RFC 5321 requires every server's postmaster mailbox: someone reads it. */
+	/* Outside an SMTP session (ccguardctl, -n) the server has no MTA name. */
 	if (!c->given[conf_find("moderator") - conf_table]) {
-		if ((pm = conf_postmaster(c)) == NULL)
+		if ((pm = conf_postmaster(c, NULL)) == NULL)
 			return -1;
 		free(c->moderator);
 		c->moderator = pm;
@@ -271,7 +317,6 @@ conf_defaults(void)
 	struct diag d;
 	struct conf *c;
 	size_t i;
-	char host[256];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -279,13 +324,8 @@ conf_defaults(void)
 	for (i = 0; i < CONF_NDEFS; i++)
 		if (conf_set(c, &conf_table[i], conf_table[i].def, "(defaults)", 0, &d) < 0)
 			goto fail;
-	if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		free(c->hostname);
-		if ((c->hostname = strdup(host)) == NULL)
-			goto fail;
-	}
-	if ((c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL ||
+	if (conf_system_hostname(c) < 0 ||
+	    (c->path = strdup("(defaults)")) == NULL || (c->site_file = strdup("")) == NULL ||
 	    conf_derive_defaults(c) < 0)
 		goto fail;
 	diag_free(&d);
@@ -520,12 +560,20 @@ conf_load(const char *path, struct diag *d)
 		diag_error(d, path, 0, "out of memory");
 		return conf_free(c);
 	}
+	if (c->nrules == 0)
+		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
+	/* An empty hostname is as good as none: the MTA's name, else the system's. */
+	if (c->hostname[0] == '\0') {
+		c->given[conf_find("hostname") - conf_table] = 0;
+		if (conf_system_hostname(c) < 0) {
+			diag_error(d, path, 0, "out of memory");
+			return conf_free(c);
+		}
+	}
 	if (conf_derive_defaults(c) < 0) {
 		diag_error(d, path, 0, "out of memory");
 		return conf_free(c);
 	}
-	if (c->nrules == 0)
-		diag_error(d, c->path, 0, "no rule files (set \"rules\")");
 	if (c->bad_word[conf_find("guidance_senders") - conf_table])
 		diag_error(d, c->path, 0, "guidance_senders: want all, authenticated or local");
 	if (c->bad_word[conf_find("mta") - conf_table])

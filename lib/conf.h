@@ -52,7 +52,7 @@ struct conf {
 	enum action	 on_limit;
 	struct msg_limits limits;
 	int		 log_pass;	/* log a line for messages that pass */
-	char		*hostname;
+	char		*hostname;	/* configured, else the system's (conf_server_name) */
 	char		*hold_header;	/* header added to held messages */
 	char		*metrics_file;	/* counters for node_exporter, or "": off */
 	size_t		 metrics_interval;	/* seconds between writes of it */
@@ -90,8 +90,10 @@ struct conf {
 struct conf *conf_load(const char *path, struct diag *);
 struct conf *conf_defaults(void);
 struct conf *conf_free(struct conf *);
-char	*conf_postmaster(const struct conf *);
+char	*conf_postmaster(const struct conf *, const char *mta_name);
+char	*conf_moderator(const struct conf *, const char *mta_name);
 int	conf_text_variant(const struct conf *, size_t i, const char *path, char *out, size_t size);
 void	conf_dump(const struct conf *, void (*)(void *, const char *, const char *), void *);
+const char *conf_server_name(const struct conf *, const char *mta_name);
 
 #endif

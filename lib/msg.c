@@ -3,6 +3,7 @@
  *	msg - per-message state
  * SYNOPSIS
  *	m = msg_new(&limits);  msg_set_sender(m, arg);  msg_add_rcpt(m, arg);
+ *	msg_add_rcpt_resolved(m, arg, &resolved);  msg_set_server_name(m, j);
  *	msg_add_header(m, name, value);  ...  msg_reset(m);  msg_free(m);
  * DESCRIPTION
  *	One struct msg lives from MAIL FROM to end of message (or abort); the
@@ -16,6 +17,22 @@
  *	sets m->error; evaluation turns either into the operator's on_limit or
  *	on_error policy, so a message that was not fully examined is never
  *	silently passed.
+ *
+ *	A recipient counts by two readings: ccguard's own reading of the RCPT
+ *	argument, and the address the MTA resolved it to ({rcpt_addr}), read
+ *	the same way. Both go into the message's addresses, so a list holds
+ *	the recipient when either reading is in it: an MTA reading ccguard
+ *	does not share (Sendmail drops "team:" from team:security@kernel.org,
+ *	Postfix appends myorigin to a bare "security") can only add to what
+ *	counts, never take away. Such an address carries ADDR_HOW_MTA, and the
+ *	RCPT keeps the MTA's macros for the log and the trace (m->ndiffer).
+ *	Sendmail's local mailer resolves to a bare user ("security"): it is
+ *	read in the domain of ccguard's own reading, where Sendmail found it.
+ *	The error mailer takes nothing away either: an MTA refuses such a
+ *	recipient before a milter hears of it (ccguard does not ask for
+ *	refused ones), except Postfix, whose resolver names "error" for every
+ *	address of a virtual alias domain, and those are delivered (its
+ *	cleanup expands the alias after the milter's RCPT step).
  */
 #include "config.h"
 
@@ -87,6 +104,16 @@ msg_new(const struct msg_limits *limits)
 	return m;
 }
 
+/* msg_rcpt_free - free what one RCPT record holds */
+static void
+msg_rcpt_free(struct msg_rcpt *r)
+{
+	free(r->arg);
+	free(r->mailer);
+	free(r->host);
+	free(r->addr);
+}
+
 /* msg_reset - forget the message; keep the struct for the next one */
 void
 msg_reset(struct msg *m)
@@ -98,6 +125,9 @@ msg_reset(struct msg *m)
 	for (i = 0; i < m->naddrs; i++)
 		free(m->addrs[i].addr);
 	free(m->addrs);
+	for (i = 0; i < m->nkept; i++)
+		msg_rcpt_free(&m->rcpts[i]);
+	free(m->rcpts);
 	m->index = strmap_free(m->index, NULL);
 	for (i = 0; i < m->nheaders; i++) {
 		free(m->headers[i].name);
@@ -106,13 +136,14 @@ msg_reset(struct msg *m)
 	free(m->headers);
 	free(m->queue_id);
 	free(m->auth);
-	/* The client belongs to the connection: keep it. */
+	/* The client and the server's name belong to the connection: keep them. */
 	{
-		char *client = m->client;
+		char *client = m->client, *server_name = m->server_name;
 		struct msg_limits limits = m->limits;
 
 		memset(m, 0, sizeof(*m));
 		m->client = client;
+		m->server_name = server_name;
 		m->limits = limits;
 		m->serial = next_serial();
 	}
@@ -126,6 +157,7 @@ msg_free(struct msg *m)
 		return NULL;
 	msg_reset(m);
 	free(m->client);
+	free(m->server_name);
 	free(m);
 	return NULL;
 }
@@ -182,9 +214,16 @@ msg_set_string(struct msg *m, char **field, const char *value)
 struct addr_ctx {
 	struct msg	*m;
 	int		 source;
+	size_t		 rcpt;		/* the RCPT being read (from 1), or 0 */
+	int		 mta;		/* reading the MTA's resolution of it */
+	size_t		 first;		/* the first address recorded (from 1), or 0 */
 };
 
-/* msg_record_addr - the address sink: add or merge one address */
+/*
+ * msg_record_addr - the address sink: add or merge one address. An RCPT's
+ * own readings are marked with its number; the MTA's reading of it adds
+ * only what they missed, flagged ADDR_HOW_MTA.
+ */
 static int
 msg_record_addr(void *arg, const char *addr, int how)
 {
@@ -197,10 +236,20 @@ msg_record_addr(void *arg, const char *addr, int how)
 	if (m->index == NULL && (m->index = strmap_new(16)) == NULL)
 		return ADDR_NOMEM;
 	if ((pos = (uintptr_t)strmap_get(m->index, addr)) != 0) {
+		if (ac->mta && m->addrs[pos - 1].rcpt == ac->rcpt)
+			return ADDR_OK;		/* ccguard read it so too */
+		if (ac->mta)
+			how |= ADDR_HOW_MTA;
+		else if (ac->rcpt != 0)
+			m->addrs[pos - 1].rcpt = ac->rcpt;
 		m->addrs[pos - 1].sources |= ac->source;
 		m->addrs[pos - 1].how |= how;
+		if (ac->first == 0)
+			ac->first = pos;
 		return ADDR_OK;
 	}
+	if (ac->mta)
+		how |= ADDR_HOW_MTA;
 	if (m->naddrs >= m->limits.max_addresses) {
 		msg_limit(m, MSG_LIMIT_ADDRESSES);
 		return ADDR_STOP;
@@ -218,11 +267,14 @@ msg_record_addr(void *arg, const char *addr, int how)
 		return ADDR_NOMEM;
 	m->addrs[m->naddrs].sources = ac->source;
 	m->addrs[m->naddrs].how = how;
+	m->addrs[m->naddrs].rcpt = ac->mta ? 0 : ac->rcpt;
 	if (strmap_put(m->index, addr, (void *)(uintptr_t)(m->naddrs + 1), NULL) < 0) {
 		free(m->addrs[m->naddrs].addr);
 		return ADDR_NOMEM;
 	}
 	m->naddrs++;
+	if (ac->first == 0)
+		ac->first = m->naddrs;
 	return ADDR_OK;
 }
 
@@ -248,18 +300,140 @@ msg_set_sender(struct msg *m, const char *arg)
 		msg_fail(m, "out of memory");
 }
 
+/* msg_copy_upto - a copy of at most max bytes of s, or NULL for NULL */
+static char *
+msg_copy_upto(struct msg *m, const char *s, size_t max)
+{
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	if ((copy = strndup(s, max)) == NULL)
+		msg_fail(m, "out of memory");
+	return copy;
+}
+
+/*
+ * msg_mta_address - the address the MTA resolved a recipient to, as text
+ * for the envelope reader: {rcpt_addr} when it has a domain; a bare local
+ * user (Sendmail's local mailer) in the domain of ccguard's own reading;
+ * NULL when there is none. Sets *owned when the result must be freed.
+ */
+static const char *
+msg_mta_address(struct msg *m, const struct msg_resolved *res, size_t own, int *owned)
+{
+	const char *at;
+	char *s;
+
+	*owned = 0;
+	if (res == NULL || res->addr == NULL || res->addr[0] == '\0')
+		return NULL;
+	if (strchr(res->addr, '@') != NULL)
+		return res->addr;
+	/* The text of a refusal (error mailer), or a local user with no domain to put it in */
+	if ((res->mailer != NULL && strcmp(res->mailer, "error") == 0) ||
+	    strcspn(res->addr, " \t\r\n") != strlen(res->addr) ||
+	    own == 0 || (at = strrchr(m->addrs[own - 1].addr, '@')) == NULL)
+		return NULL;
+	if (asprintf(&s, "%s%s", res->addr, at) < 0) {
+		msg_fail(m, "out of memory");
+		return NULL;
+	}
+	*owned = 1;
+	return s;
+}
+
+/* msg_keep_rcpt - a new RCPT record for arg and what the MTA said of it, or NULL */
+static struct msg_rcpt *
+msg_keep_rcpt(struct msg *m, const char *arg, const struct msg_resolved *res)
+{
+	struct msg_rcpt *r;
+
+	if (m->nkept == m->ckept) {
+		size_t ncap = m->ckept ? m->ckept * 2 : 8;
+		struct msg_rcpt *nr = realloc(m->rcpts, ncap * sizeof(*nr));
+
+		if (nr == NULL) {
+			msg_fail(m, "out of memory");
+			return NULL;
+		}
+		m->rcpts = nr;
+		m->ckept = ncap;
+	}
+	r = &m->rcpts[m->nkept++];
+	memset(r, 0, sizeof(*r));
+	r->arg = msg_copy_upto(m, arg, MSG_MTA_ADDR_MAX);
+	if (res != NULL) {
+		r->mailer = msg_copy_upto(m, res->mailer, MSG_MTA_NAME_MAX);
+		r->host = msg_copy_upto(m, res->host, MSG_MTA_NAME_MAX);
+		r->addr = msg_copy_upto(m, res->addr, MSG_MTA_ADDR_MAX);
+	}
+	return r;
+}
+
 /* msg_add_rcpt - one RCPT TO argument (the address only, not ESMTP options) */
 void
 msg_add_rcpt(struct msg *m, const char *arg)
 {
-	struct addr_ctx ac = { m, ADDR_SRC_ENVELOPE };
+	msg_add_rcpt_resolved(m, arg, NULL);
+}
+
+/*
+ * msg_add_rcpt_resolved - one RCPT TO argument and what the MTA resolved
+ * it to (res NULL, or members NULL, when it said nothing): the recipient
+ * counts by both readings
+ */
+void
+msg_add_rcpt_resolved(struct msg *m, const char *arg, const struct msg_resolved *res)
+{
+	struct addr_ctx ac = { m, ADDR_SRC_ENVELOPE, 0, 0, 0 };
+	struct msg_rcpt *r;
+	const char *mta;
+	int owned;
 
 	if (++m->nrcpts > m->limits.max_recipients) {
 		msg_limit(m, MSG_LIMIT_RECIPIENTS);
 		return;
 	}
+	if ((r = msg_keep_rcpt(m, arg, res)) == NULL)
+		return;
+	ac.rcpt = m->nrcpts;
 	if (addr_from_envelope(arg, msg_record_addr, &ac) == ADDR_NOMEM)
 		msg_fail(m, "out of memory");
+	r->own = ac.first;
+	if ((mta = msg_mta_address(m, res, r->own, &owned)) == NULL)
+		return;
+	if (strlen(mta) > MSG_MTA_ADDR_MAX)
+		msg_fail(m, "the MTA resolved a recipient to an over-long address");
+	else {
+		ac.mta = 1;
+		ac.first = 0;
+		if (addr_from_envelope(mta, msg_record_addr, &ac) == ADDR_NOMEM)
+			msg_fail(m, "out of memory");
+		if ((r->mta = ac.first) != 0)
+			m->ndiffer++;
+	}
+	if (owned)
+		free((char *)mta);
+}
+
+/*
+ * msg_set_server_name - the name the MTA goes by (its macro j), when it
+ * is a host name: letters, digits, '-', '_' and '.', at most
+ * MSG_MTA_NAME_MAX bytes. 0 when kept, -1 when refused (m keeps none).
+ */
+int
+msg_set_server_name(struct msg *m, const char *name)
+{
+	size_t len = name != NULL ? strlen(name) : 0;
+
+	free(m->server_name);
+	m->server_name = NULL;
+	if (len == 0 || len > MSG_MTA_NAME_MAX || name[0] == '.' || name[0] == '-' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != len)
+		return -1;
+	msg_set_string(m, &m->server_name, name);
+	return 0;
 }
 
 /* msg_add_header - keep a header; extract addresses from recipient headers */
@@ -267,7 +441,7 @@ void
 msg_add_header(struct msg *m, const char *name, const char *value)
 {
 	size_t vlen = strlen(value), len = strlen(name) + vlen + 2;
-	struct addr_ctx ac = { m, addr_source_from_header_name(name) };
+	struct addr_ctx ac = { m, addr_source_from_header_name(name), 0, 0, 0 };
 	int r;
 
 	if (m->limit_id == MSG_LIMIT_HEADER_BYTES)

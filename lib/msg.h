@@ -39,6 +39,40 @@ struct msg_addr {
 	char	*addr;		/* canonical form */
 	int	 sources;	/* ADDR_SRC_* where it was found */
 	int	 how;		/* ADDR_HOW_* */
+	size_t	 rcpt;		/* the last RCPT (from 1) whose own reading found it */
+};
+
+/*
+ * What the MTA resolved one recipient to: the values of its macros
+ * {rcpt_mailer}, {rcpt_host} and {rcpt_addr} at that RCPT (Sendmail's
+ * mailer/host/user triple of ruleset 0; Postfix's transport, next hop and
+ * the address as trivial-rewrite resolved it). NULL: not sent.
+ */
+struct msg_resolved {
+	const char	*mailer;
+	const char	*host;
+	const char	*addr;
+};
+
+/*
+ * The MTA's macro values are kept up to these lengths (for the log and
+ * the trace; longer ones are cut there). An {rcpt_addr} longer than
+ * MSG_MTA_ADDR_MAX is no address an MTA sends (both cut an RCPT command
+ * near 2,000 bytes): it is not read, and the message gets on_error.
+ */
+#define MSG_MTA_NAME_MAX	255	/* {rcpt_mailer}, {rcpt_host}, j */
+#define MSG_MTA_ADDR_MAX	4096	/* {rcpt_addr} */
+
+/*
+ * One RCPT TO: the argument as the client gave it, next to what the MTA
+ * resolved it to. The readings themselves are addresses of the message
+ * (struct msg_addr, numbered from 1; 0: none).
+ */
+struct msg_rcpt {
+	char	*arg;		/* as given (kept up to MSG_MTA_ADDR_MAX bytes) */
+	char	*mailer, *host, *addr;	/* the MTA's macros, or NULL */
+	size_t	 own;		/* ccguard's first reading of arg */
+	size_t	 mta;		/* the first reading of addr that ccguard's missed */
 };
 
 struct msg_header {
@@ -67,7 +101,11 @@ struct msg {
 	struct msg_header *headers;
 	size_t	 nheaders, cheaders;
 	size_t	 header_bytes;
-	size_t	 nrcpts;
+	size_t	 nrcpts;	/* RCPT commands, also past max_recipients */
+	struct msg_rcpt *rcpts;	/* the first max_recipients of them */
+	size_t	 nkept, ckept;
+	size_t	 ndiffer;	/* RCPTs whose MTA resolution ccguard read otherwise */
+	char	*server_name;	/* the MTA's own name (macro j), or NULL */
 	char	*queue_id;	/* NULL until the MTA says */
 	char	*auth;		/* SMTP AUTH user, or NULL */
 	char	*client;	/* "host[addr]" for logs, or NULL */
@@ -87,6 +125,8 @@ void	msg_reset(struct msg *);
 struct msg *msg_free(struct msg *);
 void	msg_set_sender(struct msg *, const char *arg);
 void	msg_add_rcpt(struct msg *, const char *arg);
+void	msg_add_rcpt_resolved(struct msg *, const char *arg, const struct msg_resolved *);
+int	msg_set_server_name(struct msg *, const char *name);
 void	msg_add_header(struct msg *, const char *name, const char *value);
 void	msg_set_string(struct msg *, char **field, const char *value);
 const char *msg_header(const struct msg *, const char *name, size_t nth);

@@ -192,13 +192,20 @@ notify_class_gate(const struct conf *c, const char *sender_class)
 	return "sender not authenticated: it could be forged";
 }
 
-/* notify_from - the From address of notices; malloc'd */
-char *
-notify_from(const struct conf *c)
+/* notify_from_server - the From address of notices sent for server; malloc'd */
+static char *
+notify_from_server(const struct conf *c, const char *server)
 {
 	if (c->guidance_from != NULL && c->guidance_from[0] != '\0')
 		return strdup(c->guidance_from);
-	return conf_postmaster(c);
+	return conf_postmaster(c, server);
+}
+
+/* notify_from - the From address of notices sent outside an SMTP session; malloc'd */
+char *
+notify_from(const struct conf *c)
+{
+	return notify_from_server(c, conf_server_name(c, NULL));
 }
 
 /* notify_guidance_build - the guidance message for m; *rcpt is its recipient */
@@ -211,21 +218,21 @@ notify_guidance_build(const struct policy *p, const struct verdict *v,
 	struct reply_vars rv;
 	struct mailout_spec spec;
 	struct strbuf text, subj;
-	const char *orig;
+	const char *orig, *server = conf_server_name(p->conf, m->server_name);
 	char *from, *data = NULL;
 
 	*rcpt = NULL;
 	if (v->rule == NULL || v->rule->guidance == NULL ||
 	    (*rcpt = mailout_envelope_address(m->sender_raw)) == NULL)
 		return NULL;
-	if ((from = notify_from(p->conf)) == NULL) {
+	if ((from = notify_from_server(p->conf, server)) == NULL) {
 		free(*rcpt);
 		*rcpt = NULL;
 		return NULL;
 	}
 	memcpy(omit_all, omit, sizeof(omit_all));
 	omit_all[1] = p->conf->hold_header;
-	reply_vars_init(&rv, v, m, p->conf->hostname);
+	reply_vars_init(&rv, v, m, server);
 	rv.subject_allowed = p->conf->guidance_subject;
 	strbuf_init(&text, 256 * 1024);
 	strbuf_init(&subj, 2048);
@@ -241,7 +248,7 @@ notify_guidance_build(const struct policy *p, const struct verdict *v,
 		spec.subject = strbuf_str(&subj);
 		spec.text = strbuf_str(&text);
 		spec.in_reply_to = msg_header(m, "Message-ID", 0);
-		spec.hostname = p->conf->hostname;
+		spec.hostname = server;
 		spec.headers = m->headers;
 		spec.nheaders = m->nheaders;
 		spec.keep_subject = p->conf->guidance_subject;
@@ -423,9 +430,10 @@ notify_moderator_build_to(const struct policy *p, const struct verdict *v, const
 	struct diag d;
 	char markers[3][64], variant[4096], *from, *data = NULL;
 	const char *path, *marker_list[3], *values[3];
+	const char *server = conf_server_name(p->conf, m->server_name);
 	size_t i;
 
-	if (!mailout_address_ok(to) || (from = notify_from(p->conf)) == NULL)
+	if (!mailout_address_ok(to) || (from = notify_from_server(p->conf, server)) == NULL)
 		return NULL;
 	diag_init(&d);
 	/* The site's variant of the notice first (conf "texts"), then the file. */
@@ -448,7 +456,7 @@ notify_moderator_build_to(const struct policy *p, const struct verdict *v, const
 		    g_random_int(), g_random_int());
 		marker_list[i] = markers[i];
 	}
-	reply_vars_init(&rv, v, m, p->conf->hostname);
+	reply_vars_init(&rv, v, m, server);
 	rv.subject_allowed = 0;
 	rv.guidance = guidance;
 	rv.site = p->conf->site;
@@ -483,7 +491,7 @@ notify_moderator_build_to(const struct policy *p, const struct verdict *v, const
 		spec.to = to;
 		spec.subject = strbuf_str(&subj);
 		spec.text = strbuf_str(&out);
-		spec.hostname = p->conf->hostname;
+		spec.hostname = server;
 		if (p->conf->command_address != NULL && mailout_address_ok(p->conf->command_address))
 			spec.reply_to = p->conf->command_address;
 		data = mailout_build(&spec, len);

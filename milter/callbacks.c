@@ -41,7 +41,9 @@
  *
  *	Negotiation asks only for what the loaded rules or the log need: no
  *	HELO, no unknown commands, no DATA command, and no body unless a rule
- *	inspects it. The connect command stays, with no reply: the log names
+ *	inspects it; and, with each RCPT, the MTA's macros saying where it
+ *	resolved the recipient to ({rcpt_mailer}, {rcpt_host}, {rcpt_addr}),
+ *	which count next to ccguard's own reading (msg.c). The connect command stays, with no reply: the log names
  *	the client from it. The answer holds for the whole connection, so
  *	when a reload adds a rule on the body, messages on connections that
  *	declined the body are marked unexaminable: a rule that stops them on
@@ -86,7 +88,11 @@ struct conn {
 	int		 no_body;	/* negotiated SMFIP_NOBODY */
 	int		 body_checked;	/* this message's body need was decided */
 	int		 body_matters;	/* ... and the body can change the verdict */
+	int		 server_name_asked;	/* macro j was looked up */
 };
+
+/* The macros asked for at RCPT (smfi_setsymlist; see cb_negotiate). */
+#define CONN_RCPT_MACROS	"i {rcpt_addr} {rcpt_host} {rcpt_mailer}"
 
 /* Every "no reply" flag of protocol 6. */
 #define CONN_NR_ALL	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
@@ -225,6 +231,23 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	return conn_quiet(c, SMFIP_NR_CONN);
 }
 
+/*
+ * conn_server_name - once per connection, the name the MTA goes by: its
+ * macro j (Postfix's myhostname, Sendmail's $j), sent with the connect
+ * step by default, which libmilter keeps for the whole connection
+ */
+static void
+conn_server_name(SMFICTX *ctx, struct conn *c)
+{
+	const char *j;
+
+	if (c->server_name_asked)
+		return;
+	c->server_name_asked = 1;
+	if ((j = smfi_getsymval(ctx, "j")) != NULL && msg_set_server_name(c->msg, j) < 0)
+		log_debug("the MTA's name (macro j) is no host name: not used");
+}
+
 /* cb_envfrom - a new message starts */
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
@@ -246,6 +269,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	msg_set_sender(c->msg, argv[0] != NULL ? argv[0] : "<>");
 	if ((auth = smfi_getsymval(ctx, "{auth_authen}")) != NULL && *auth != '\0')
 		msg_set_string(c->msg, &c->msg->auth, auth);
+	conn_server_name(ctx, c);
 	/* With no_body, cb_eom decides whether the missing body matters. */
 	if (ruleset_needs_body(c->policy->rs) && !c->no_body &&
 	    (c->scan = mime_scan_new()) == NULL)
@@ -253,14 +277,28 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	return conn_quiet(c, SMFIP_NR_MAIL);
 }
 
-/* cb_envrcpt - one recipient; ESMTP parameters (ORCPT=...) never count */
+/*
+ * cb_envrcpt - one recipient, with what the MTA resolved it to (the RCPT
+ * macros cb_negotiate asked for); ESMTP parameters (ORCPT=...) never count
+ */
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
+	struct msg_resolved res;
 
-	if (c != NULL && c->in_message && argv[0] != NULL)
-		msg_add_rcpt(c->msg, argv[0]);
+	if (c != NULL && c->in_message && argv[0] != NULL) {
+		/*
+		 * libmilter clears the RCPT macros at MAIL FROM and replaces
+		 * them with each RCPT's; an MTA that sends none for one RCPT
+		 * would leave the previous RCPT's, which only repeat a
+		 * recipient already counted.
+		 */
+		res.mailer = smfi_getsymval(ctx, "{rcpt_mailer}");
+		res.host = smfi_getsymval(ctx, "{rcpt_host}");
+		res.addr = smfi_getsymval(ctx, "{rcpt_addr}");
+		msg_add_rcpt_resolved(c->msg, argv[0], &res);
+	}
 	return conn_quiet(c, SMFIP_NR_RCPT);
 }
 
@@ -521,6 +559,20 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 		}
 	}
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
+	/*
+	 * What the MTA resolved each recipient to comes with the RCPT step
+	 * itself: no extra round trip. Postfix and Sendmail send these
+	 * macros by default; asking keeps them when an operator's
+	 * milter_rcpt_macros or confMILTER_MACROS_ENVRCPT dropped them. The
+	 * list replaces the MTA's list for RCPT only, so it names "i" too
+	 * (Postfix's default there). An MTA that does not offer
+	 * SMFIF_SETSYMLIST gets no list (a second negotiation on the same
+	 * connection keeps the first: libmilter refuses a second list).
+	 */
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		(void)smfi_setsymlist(ctx, SMFIM_ENVRCPT, (char *)CONN_RCPT_MACROS);
+	}
 	/*
 	 * The body only while a rule reads it, and then with no reply per
 	 * chunk. libmilter offers every SMFIP_NR_* flag whatever the MTA

@@ -5,7 +5,8 @@
  * SYNOPSIS
  *	ccguard [-v] [-c file] [-p socket] [-u user]
  *	ccguard -n [-v] [-c file]
- *	ccguard -t message [--from addr] [--rcpt addr]... [--auth user] [-c file]
+ *	ccguard -t message [--from addr] [--rcpt addr [--macro rcpt_X=value]...]...
+ *	    [--macro j=name] [--auth user] [-c file]
  * DESCRIPTION
  *	Startup: read and check the configuration and rules (fatal with
  *	file:line on any error), open the milter socket, drop to the
@@ -17,7 +18,10 @@
  *
  *	-n checks everything a start would (including every example in the rule
  *	files) and exits 0 or EX_CONFIG. -t evaluates a message file through
- *	the same code and prints a trace.
+ *	the same code and prints a trace; --macro gives it what the MTA would
+ *	have sent: what it resolved the last --rcpt to ({rcpt_addr},
+ *	{rcpt_host}, {rcpt_mailer}) and its own name (j), so that a trace
+ *	reproduces a decision the daemon logged.
  */
 #include "config.h"
 
@@ -54,6 +58,7 @@
 #include "policy.h"
 #include "reply.h"
 #include "ruleset.h"
+#include "sanitize.h"
 #include "sighup.h"
 #include "strbuf.h"
 #include "version.h"
@@ -71,7 +76,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: ccguard [-v] [-c file] [-p socket] [-u user]\n"
 	    "       ccguard -n [-v] [-c file]\n"
-	    "       ccguard -t message [--from addr] [--rcpt addr]... [--auth user] [-c file]\n"
+	    "       ccguard -t message [--from addr] [--rcpt addr [--macro rcpt_X=value]...]...\n"
+	    "                  [--macro j=name] [--auth user] [-c file]\n"
 	    "\n"
 	    "  -c, --config FILE   configuration (default " CCGUARD_CONFDIR "/ccguard.conf)\n"
 	    "  -p, --socket SPEC   milter socket: unix:/path, local:/path, inet:port@host\n"
@@ -80,6 +86,8 @@ usage(FILE *fp)
 	    "  -t, --test FILE     evaluate a message file and print a trace\n"
 	    "      --from ADDR     envelope sender for -t (default: Return-Path, or <>)\n"
 	    "      --rcpt ADDR     envelope recipient for -t (repeatable)\n"
+	    "      --macro N=V     for -t, an MTA macro: rcpt_addr, rcpt_host, rcpt_mailer\n"
+	    "                      (what the MTA resolved the last --rcpt to) or j (its name)\n"
 	    "      --auth USER     treat the -t message as sent by an authenticated client\n"
 	    "  -f, --foreground    accepted for compatibility; ccguard never forks\n"
 	    "  -v, --verbose       more detail (-n: print the settings in force)\n"
@@ -170,10 +178,107 @@ print_sources(int sources, int how)
 	strbuf_free(&sb);
 }
 
+/* One --rcpt of ccguard -t, and what the MTA resolved it to (--macro). */
+struct test_rcpt {
+	const char	*arg;
+	struct msg_resolved res;
+};
+
+/* What ccguard -t is told the MTA sent. */
+struct test_mta {
+	struct test_rcpt *rcpts;
+	size_t		 nrcpts;
+	const char	*name;		/* macro j, or NULL */
+};
+
+/*
+ * test_macro - ccguard -t --macro NAME=VALUE: a macro for the last --rcpt
+ * or the server's name; -1 with a message for anything else
+ */
+static int
+test_macro(struct test_mta *mta, const char *spec)
+{
+	const char *eq = strchr(spec, '='), *value;
+	char name[32];
+	size_t len;
+	struct msg_resolved *res;
+
+	if (eq == NULL || (len = (size_t)(eq - spec)) >= sizeof(name)) {
+		fprintf(stderr, "ccguard: --macro %s: want NAME=VALUE\n", spec);
+		return -1;
+	}
+	value = eq + 1;
+	if (spec[0] == '{' && len >= 2 && spec[len - 1] == '}')	/* {rcpt_addr}=... */
+		snprintf(name, sizeof(name), "%.*s", (int)len - 2, spec + 1);
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)len, spec);
+	if (strcmp(name, "j") == 0) {
+		mta->name = value;
+		return 0;
+	}
+	if (mta->nrcpts == 0) {
+		fprintf(stderr, "ccguard: --macro %s: the macros of a recipient follow its --rcpt\n",
+		    spec);
+		return -1;
+	}
+	res = &mta->rcpts[mta->nrcpts - 1].res;
+	if (strcmp(name, "rcpt_addr") == 0)
+		res->addr = value;
+	else if (strcmp(name, "rcpt_host") == 0)
+		res->host = value;
+	else if (strcmp(name, "rcpt_mailer") == 0)
+		res->mailer = value;
+	else {
+		fprintf(stderr, "ccguard: --macro %s: want j, rcpt_addr, rcpt_host or rcpt_mailer\n",
+		    spec);
+		return -1;
+	}
+	return 0;
+}
+
+/* print_defused - a value from the command line or a message, printable */
+static void
+print_defused(const char *s)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	sanitize_append(&sb, s, SANITIZE_NO_MAX, SANITIZE_PRINTABLE);
+	fputs(strbuf_str(&sb), stdout);
+	strbuf_free(&sb);
+}
+
+/* print_readings - the recipients the MTA resolved to an address ccguard read otherwise */
+static void
+print_readings(const struct msg *m)
+{
+	size_t i;
+
+	if (m->ndiffer == 0)
+		return;
+	printf("resolved otherwise by the MTA: %zu\n", m->ndiffer);
+	for (i = 0; i < m->nkept; i++) {
+		const struct msg_rcpt *r = &m->rcpts[i];
+
+		if (r->mta == 0)
+			continue;
+		printf("  RCPT ");
+		print_defused(r->arg);
+		printf(": ccguard reads %s; the MTA: ", r->own != 0 ? m->addrs[r->own - 1].addr :
+		    "no address");
+		print_defused(r->addr);
+		printf(" (mailer ");
+		print_defused(r->mailer != NULL && r->mailer[0] != '\0' ? r->mailer : "none");
+		printf(", host ");
+		print_defused(r->host != NULL && r->host[0] != '\0' ? r->host : "none");
+		printf("), read as %s\n", m->addrs[r->mta - 1].addr);
+	}
+}
+
 /* test_message - ccguard -t: the milter's evaluation on a file, traced */
 static int
-test_message(struct policy *p, const char *path, const char *from, char **rcpts,
-    size_t nrcpts, const char *auth)
+test_message(struct policy *p, const char *path, const char *from,
+    const struct test_mta *mta, const char *auth)
 {
 	const struct eval_opts opts = { p->conf->on_limit, p->conf->on_error, 0 };
 	struct mime_scan *scan = ruleset_needs_body(p->rs) ? mime_scan_new() : NULL;
@@ -194,9 +299,11 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 	if ((m = msg_new(&p->conf->limits)) == NULL)
 		return EX_OSERR;
 	/* The envelope comes first, as over SMTP. */
+	if (mta->name != NULL && msg_set_server_name(m, mta->name) < 0)
+		fprintf(stderr, "ccguard: --macro j=%s: no host name; not used\n", mta->name);
 	msg_set_sender(m, "<>");
-	for (i = 0; i < nrcpts; i++)
-		msg_add_rcpt(m, rcpts[i]);
+	for (i = 0; i < mta->nrcpts; i++)
+		msg_add_rcpt_resolved(m, mta->rcpts[i].arg, &mta->rcpts[i].res);
 	if (auth != NULL)
 		msg_set_string(m, &m->auth, auth);
 	if (msgfile_read(fp, m, scan, err, sizeof(err)) < 0) {
@@ -236,6 +343,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		}
 		printf("\n");
 	}
+	print_readings(m);
 	if (ruleset_needs_body(p->rs))
 		printf("body: %s\n", mime_flag_names(m->body_flags, flags, sizeof(flags)));
 	if (m->limit != NULL)
@@ -263,7 +371,7 @@ test_message(struct policy *p, const char *path, const char *from, char **rcpts,
 		}
 	}
 	if (v.action == ACTION_REJECT || v.action == ACTION_TEMPFAIL) {
-		reply_vars_init(&rv, &v, m, p->conf->hostname);
+		reply_vars_init(&rv, &v, m, conf_server_name(p->conf, m->server_name));
 		if (v.origin == ORIGIN_RULES &&
 		    reply_smtp(v.rule != NULL ? rule_reply(v.rule) : NULL, &rv, &r) == 0) {
 			printf("reply:\n");
@@ -342,7 +450,7 @@ drop_privileges(const char *user, const char *socket_spec)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FROM = 256, OPT_RCPT, OPT_AUTH };
+	enum { OPT_FROM = 256, OPT_RCPT, OPT_AUTH, OPT_MACRO };
 	static const struct option longopts[] = {
 		{ "config",	required_argument, NULL, 'c' },
 		{ "socket",	required_argument, NULL, 'p' },
@@ -352,6 +460,7 @@ main(int argc, char *argv[])
 		{ "from",	required_argument, NULL, OPT_FROM },
 		{ "rcpt",	required_argument, NULL, OPT_RCPT },
 		{ "auth",	required_argument, NULL, OPT_AUTH },
+		{ "macro",	required_argument, NULL, OPT_MACRO },
 		{ "foreground",	no_argument,       NULL, 'f' },
 		{ "verbose",	no_argument,       NULL, 'v' },
 		{ "help",	no_argument,       NULL, 'h' },
@@ -359,8 +468,8 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *socket_spec = NULL, *user = NULL, *test_file = NULL, *from = NULL, *auth = NULL;
-	char **rcpts = NULL;
-	size_t nrcpts = 0;
+	struct test_mta mta = { NULL, 0, NULL };
+	struct test_rcpt *more;
 	int ch, check = 0, verbose = 0, serving, r;
 	struct policy *p;
 	struct stat st;
@@ -374,11 +483,21 @@ main(int argc, char *argv[])
 		case 't': test_file = optarg; break;
 		case OPT_FROM: from = optarg; break;
 		case OPT_RCPT:
-			if ((rcpts = realloc(rcpts, (nrcpts + 1) * sizeof(*rcpts))) == NULL)
+			if ((more = realloc(mta.rcpts, (mta.nrcpts + 1) * sizeof(*more))) == NULL) {
+				free(mta.rcpts);
 				return EX_OSERR;
-			rcpts[nrcpts++] = optarg;
+			}
+			mta.rcpts = more;
+			memset(&mta.rcpts[mta.nrcpts], 0, sizeof(mta.rcpts[0]));
+			mta.rcpts[mta.nrcpts++].arg = optarg;
 			break;
 		case OPT_AUTH: auth = optarg; break;
+		case OPT_MACRO:
+			if (test_macro(&mta, optarg) < 0) {
+				free(mta.rcpts);
+				return EX_USAGE;
+			}
+			break;
 		case 'f': break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
@@ -432,12 +551,12 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (test_file != NULL) {
-		r = test_message(p, test_file, from, rcpts, nrcpts, auth);
+		r = test_message(p, test_file, from, &mta, auth);
 		policy_unref(p);
-		free(rcpts);
+		free(mta.rcpts);
 		return r;
 	}
-	free(rcpts);
+	free(mta.rcpts);
 
 	if (socket_spec == NULL)
 		socket_spec = p->conf->socket;

@@ -99,9 +99,14 @@ notify_worker(void *arg)
 	return NULL;
 }
 
-/* notify_queue - hand a notice to the worker; takes data; counted failed if it can not */
+/*
+ * notify_queue - hand a notice of this kind to the worker; takes data;
+ * counted failed if it can not. The worker says HELO as server, the name
+ * the message's MTA goes by.
+ */
 static void
-notify_queue(const struct conf *c, const char *qid, enum metrics_mail kind, const char *what,
+notify_queue(const struct conf *c, const char *server, const char *qid, enum metrics_mail kind,
+    const char *what,
     const char *rcpt, char *data, size_t len)
 {
 	struct notify_job *j;
@@ -129,7 +134,7 @@ notify_queue(const struct conf *c, const char *qid, enum metrics_mail kind, cons
 	j->conf.sendmail_path = strdup(c->sendmail_path);
 	j->conf.postfix_config = strdup(c->postfix_config);
 	j->conf.notify_smtp = strdup(c->notify_smtp);
-	j->conf.hostname = strdup(c->hostname != NULL ? c->hostname : "localhost");
+	j->conf.hostname = strdup(server);
 	j->conf.notify_timeout = c->notify_timeout;
 	j->rcpt = strdup(rcpt);
 	j->what = strdup(what);
@@ -165,8 +170,9 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 {
 	const char *qid = m->queue_id != NULL && release_qid_ok(m->queue_id) ?
 	    m->queue_id : "NOQUEUE";
+	const char *server = conf_server_name(p->conf, m->server_name);
 	const char *why = NULL;
-	char *data, *rcpt = NULL, *gdata = NULL, status[600], **mods;
+	char *data, *rcpt = NULL, *gdata = NULL, status[600], **mods = NULL, *moderators;
 	size_t len, glen = 0, i, nmods;
 	int has_text = v->rule != NULL && rule_guidance(v->rule) != NULL;
 
@@ -190,7 +196,12 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 	if (v->action == ACTION_HOLD && p->conf->moderator[0] == '\0')
 		metrics_count_mail(METRICS_NOTICE, METRICS_SUPPRESSED);
 	else if (v->action == ACTION_HOLD) {
-		nmods = modcmd_moderators(p->conf->moderator, &mods);
+		/* By default the postmaster of the name this message's MTA goes by. */
+		if ((moderators = conf_moderator(p->conf, m->server_name)) == NULL)
+			nmods = 0;
+		else
+			nmods = modcmd_moderators(moderators, &mods);
+		free(moderators);
 		if (nmods == 0) {
 			log_warnx("%s: moderator notice not built: no usable moderator address", qid);
 			metrics_count_mail(METRICS_NOTICE, METRICS_FAILED);
@@ -200,8 +211,8 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 				log_warnx("%s: moderator notice not built", qid);
 				metrics_count_mail(METRICS_NOTICE, METRICS_FAILED);
 			} else
-				notify_queue(p->conf, qid, METRICS_NOTICE, "moderator notice", mods[i],
-				    data, len);
+				notify_queue(p->conf, server, qid, METRICS_NOTICE, "moderator notice",
+				    mods[i], data, len);
 		}
 		modcmd_moderators_free(mods, nmods);
 	}
@@ -209,6 +220,6 @@ notify_message(const struct policy *p, const struct verdict *v, const struct msg
 		log_info("%s: no guidance sent: %s", qid, why);
 		return;
 	}
-	notify_queue(p->conf, qid, METRICS_GUIDANCE, "guidance", rcpt, gdata, glen);
+	notify_queue(p->conf, server, qid, METRICS_GUIDANCE, "guidance", rcpt, gdata, glen);
 	free(rcpt);
 }

@@ -23,7 +23,8 @@ E2E_TESTS = \
 	tests/e2e/test_reload_broken.py \
 	tests/e2e/test_header_cut_premise.py \
 	tests/e2e/test_header_cuts.py \
-	tests/e2e/test_clients.py
+	tests/e2e/test_clients.py \
+	tests/e2e/test_mta_macros.py
 
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/harness.py $(E2E_TESTS) doc/e2e.md

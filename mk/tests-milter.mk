@@ -24,7 +24,8 @@ MILTER_SCENARIOS = \
 	tests/milter/body.mt \
 	tests/milter/vs-tag.mt \
 	tests/milter/limits.mt \
-	tests/milter/metrics.mt
+	tests/milter/metrics.mt \
+	tests/milter/mta-macros.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
@@ -45,6 +46,8 @@ EXTRA_DIST += \
 	tests/milter/short.rules \
 	tests/milter/short.reply \
 	tests/milter/short/distros-vs-tag.reply \
+	tests/milter/server-name.rules \
+	tests/milter/server-name.reply \
 	tests/milter/shipped-reply.sh \
 	tests/milter/startup-hup.sh \
 	tests/milter/promtext.py \

@@ -4,7 +4,8 @@
 # with the Debian sendmail packages downloaded (tests/ci-packages.sh); CI
 # counts such a skip as a failure.
 
-SENDMAIL_TESTS = tests/sendmail/test_sendmail_mta.py tests/sendmail/test_sendmail_ctl.py
+SENDMAIL_TESTS = tests/sendmail/test_sendmail_mta.py tests/sendmail/test_sendmail_ctl.py \
+	tests/sendmail/test_sendmail_macros.py
 TESTS += $(SENDMAIL_TESTS)
 EXTRA_DIST += $(SENDMAIL_TESTS) tests/sendmail/smlib.py
 

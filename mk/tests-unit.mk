@@ -13,6 +13,11 @@ tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/testlib.h
 tests_unit_test_eval_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_eval_LDADD = $(CORE_LIBS)
 TESTS += tests/unit/test-addr tests/unit/test-rules tests/unit/test-eval tests/unit/test-strbuf
+# The two readings of a recipient, and the MTA's name (lib/msg.c).
+check_PROGRAMS += tests/unit/test-msg
+tests_unit_test_msg_SOURCES = tests/unit/test-msg.c tests/unit/testlib.h
+tests_unit_test_msg_LDADD = $(CORE_LIBS)
+TESTS += tests/unit/test-msg
 # The same fixtures through the real binary: ccguard -n against the .ref files.
 TESTS += tests/rules/check-refs.sh
 

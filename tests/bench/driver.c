@@ -9,8 +9,8 @@
  *	Plays the MTA's side of the milter protocol (version 6) straight to a
  *	milter's socket, with no MTA in between, so the milter's own cost can
  *	be measured. Each of conns threads opens one connection, negotiates
- *	(SMFIC_OPTNEG) and sends msgs messages: connect, helo, mail, rcpt...,
- *	data, about 15 headers with To/Cc address lists, eoh, the body in
+ *	(SMFIC_OPTNEG) and sends msgs messages: connect, helo, mail, rcpt...
+ *	(each with Postfix's default RCPT macros), data, about 15 headers with To/Cc address lists, eoh, the body in
  *	chunks of at most 65535 bytes, eom. What the milter asked for in the
  *	negotiation is honoured: no HELO after SMFIP_NOHELO, no body after
  *	SMFIP_NOBODY, no reply awaited after SMFIP_NR_*, and so on.
@@ -463,7 +463,7 @@ out:
 static int
 drv_message(struct conn *c, int tid, int seq)
 {
-	char buf[512], qid[64];
+	char buf[512], mbuf[640], qid[64];
 	int i, r;
 	size_t left, n, ml;
 
@@ -485,6 +485,16 @@ drv_message(struct conn *c, int tid, int seq)
 				snprintf(buf, sizeof(buf), "<linux-distros@vs.openwall.org>");
 			else
 				snprintf(buf, sizeof(buf), "<rcpt%d.t%d@example.com>", i, tid);
+			/* Postfix's default RCPT macros: where it resolved the recipient. */
+			n = strlen(buf) - 2;
+			ml = sprintf(mbuf, "{rcpt_addr}") + 1;
+			ml += sprintf(mbuf + ml, "%.*s", (int)n, buf + 1) + 1;
+			ml += sprintf(mbuf + ml, "{rcpt_host}") + 1;
+			ml += sprintf(mbuf + ml, "[127.0.0.1]:25") + 1;
+			ml += sprintf(mbuf + ml, "{rcpt_mailer}") + 1;
+			ml += sprintf(mbuf + ml, "smtp") + 1;
+			if (drv_macro(c, SMFIC_RCPT, mbuf, ml) < 0)
+				return -1;
 			STEP(drv_cmd(c, SMFIC_RCPT, buf, strlen(buf) + 1, NULL, 0,
 			    SMFIP_NR_RCPT));
 		}

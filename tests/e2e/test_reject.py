@@ -5,7 +5,7 @@ Through a real Postfix with ccguard as its milter, with the shipped policy:
 the SMTP client gets a 5xx at end of data whose multi-line text is the
 explanation from rules/kernel-and-distros.reply, naming both addresses and
 where each was found; the text is the one "ccguard -t" prints for the same
-message; nothing is queued or delivered; ccguard logs one reject line. The
+message (told Postfix's name, macro j); nothing is queued or delivered; ccguard logs one reject line. The
 same holds when the pair is only in the headers (what a receiving MX sees
 when only one of the two is hosted there).
 """
@@ -35,8 +35,11 @@ def template_regex(env):
 
 
 def ccguard_t_reply(env, path, rcpts):
-    """The reply lines "ccguard -t" prints for the same message."""
-    argv = [env.ccguard, "-c", env.conf_path, "-t", path, "--from", "reporter@example.org"]
+    """The reply lines "ccguard -t" prints for the same message, with the
+    name Postfix hands the daemon (macro j: myhostname)."""
+    argv = [env.ccguard, "-c", env.conf_path, "-t", path, "--from", "reporter@example.org",
+            "--macro", "j=" + env.postfix_cmd("postconf", "-c", env.config_dir, "-h",
+                                              "myhostname").stdout.decode().strip()]
     for r in rcpts:
         argv += ["--rcpt", r]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=30)

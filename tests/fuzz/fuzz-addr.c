@@ -68,7 +68,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Through the message state, as the milter sees a Cc header. */
 	if ((m = msg_new(&limits)) != NULL) {
+		struct msg_resolved mta = { "esmtp", s, s }, local = { "local", "", s };
+
 		msg_add_rcpt(m, s);
+		/* What an MTA resolved a recipient to, and a local user in its domain. */
+		msg_add_rcpt_resolved(m, s, &mta);
+		msg_add_rcpt_resolved(m, "<x@kernel.org>", &local);
 		msg_add_header(m, "Cc", s);
 		msg_add_header(m, "Resent-To", s);
 		FUZZ_CHECK(m->naddrs <= limits.max_addresses, "max_addresses exceeded");

@@ -61,14 +61,16 @@ def in_uts(argv):
 class SendmailEnv:
     """A private Sendmail + ccguard + sink. Use start()/stop() or with.
 
-    conf: extra ccguard.conf lines."""
+    conf: extra ccguard.conf lines; mc: extra sendmail.mc lines (before
+    the mailers), e.g. a FEATURE with a map of the test's own."""
 
-    def __init__(self, conf=""):
+    def __init__(self, conf="", mc=""):
         self.srcdir = harness._srcdir()
         self.builddir = harness._builddir()
         self.ccguard = os.path.join(self.builddir, "milter", "ccguard")
         self.ccguardctl = os.path.join(self.builddir, "ctl", "ccguardctl")
         self.extra_conf = conf
+        self.extra_mc = mc
         self.dir = None
         self.sink = None
         self.milter_proc = None
@@ -155,8 +157,9 @@ FEATURE(`promiscuous_relay')dnl
 FEATURE(`no_default_msa')dnl
 DAEMON_OPTIONS(`Port={port}, Addr=127.0.0.1, Name=MTA')dnl
 INPUT_MAIL_FILTER(`ccguard', `S=unix:{sock}, F=T, T=S:30s;R:30s;E:2m')dnl
-MAILER(`smtp')dnl
-""".format(d=d, host=HOSTNAME, sink=self.sink.port, port=self.smtp_port, sock=self.socket)
+{extra}MAILER(`smtp')dnl
+""".format(d=d, host=HOSTNAME, sink=self.sink.port, port=self.smtp_port, sock=self.socket,
+           extra=self.extra_mc)
         with open(self.path("etc", "sendmail.mc"), "w") as f:
             f.write(mc)
         cfdir = self.path("tree", "usr", "share", "sendmail", "cf")
