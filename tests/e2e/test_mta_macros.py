@@ -92,8 +92,8 @@ def test(env):
                  harness.report_message(msgid=bad, to=("maintainer@example.com",)))
     harness.log("bare pair: %r" % r)
     check(r.stage == "eod" and r.code == 550, "the bare form with linux-distros is refused", r)
-    check(r.lines()[1] == "5.7.1 This server (%s) refused it for every recipient." % MYHOSTNAME,
-          "the reply names Postfix's myhostname", r.text)
+    check("This server (%s) refused it for every recipient." % MYHOSTNAME
+          in " ".join(r.text_lines()), "the reply names Postfix's myhostname", r.text)
     check("security@kernel.org (envelope, as the MTA resolved it)" in " ".join(r.text_lines()),
           "the reply says Postfix resolved it", r.text)
     line = decision(env, start)
