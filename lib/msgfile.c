@@ -5,7 +5,8 @@
  *	Used by ccguard -t (and the fuzzers) so that a file gets exactly the
  *	treatment the milter gives a message that Postfix hands it. The header
  *	block is read the way Postfix's cleanup and milter client read it
- *	(hdrblock.c, HDRBLOCK_MTA, cut at msg_limits.mta_header_size_limit).
+ *	(hdrblock.c, HDRBLOCK_MTA, cut where the MTA cuts with a milter
+ *	attached: MSG_MTA_HEADER_CUT(mta_header_size_limit)).
  *	A first line that starts with "From " is an mbox separator and is
  *	skipped, as Postfix's sendmail(1) skips it. Lines may end in LF or
  *	CRLF. The body goes to the MIME scanner when one is given.
@@ -53,8 +54,8 @@ msgfile_read(FILE *fp, struct msg *m, struct mime_scan *scan, char *err, size_t 
 	ssize_t n;
 	int in_headers = 1, first = 1;
 
-	hdrblock_init(&hb, HDRBLOCK_MTA, m->limits.mta_header_size_limit, MSGFILE_MAX_HEADER,
-	    msgfile_header, &x);
+	hdrblock_init(&hb, HDRBLOCK_MTA, MSG_MTA_HEADER_CUT(m->limits.mta_header_size_limit),
+	    MSGFILE_MAX_HEADER, msgfile_header, &x);
 	while ((n = getline(&line, &linecap, fp)) != -1) {
 		size_t len = (size_t)n;
 
