@@ -78,13 +78,24 @@ def resolve(env, forms):
 
 
 def queued(env):
-    """queued - the queue ids that still have a queue file."""
-    return sorted(n[2:] for n in os.listdir(env.queue_dir) if n.startswith("qf"))
+    """queued - {queue id: delivery attempts so far} of the queue files."""
+    out = {}
+    for n in os.listdir(env.queue_dir):
+        if n.startswith("qf"):
+            try:
+                with open(os.path.join(env.queue_dir, n), "rb") as f:
+                    tries = re.search(rb"(?m)^N(\d+)$", f.read())
+            except FileNotFoundError:
+                continue		# delivered meanwhile
+            out[n[2:]] = int(tries.group(1)) if tries else 0
+    return out
 
 
 def wait_drained(env, timeout=240):
-    """wait_drained - until the queue is empty, or has held the same
-    (deferred) messages for 5 s; those queue ids."""
+    """wait_drained - until the queue is empty, or holds only messages
+    that were tried and deferred, unchanged for a second; their ids.
+    A message left queued untried (sendmail -t queues one when it also
+    reports a bad address) gets a queue run, as the daemon's would."""
     end = time.monotonic() + timeout
     last, since = None, time.monotonic()
     while True:
@@ -93,8 +104,11 @@ def wait_drained(env, timeout=240):
             return []
         if q != last:
             last, since = q, time.monotonic()
-        if time.monotonic() - since > 5:
-            return q
+        if time.monotonic() - since > 1:
+            if all(q.values()):
+                return sorted(q)
+            env.sm("-q", check=False)
+            last = None
         check(time.monotonic() < end, "Sendmail's queue not drained after %ds: %r" % (timeout, q))
         time.sleep(0.2)
 
@@ -130,8 +144,8 @@ def read_sendmail(forms):
             p = env.sm("-t", "-i", "-f", oracle.SENDER, input=data, check=False)
             if p.returncode != 0:
                 rd.submit_failed = True
-                said = (p.stdout + p.stderr).decode("utf-8", "replace").strip()
-                rd.submit = "sendmail -t %d: %s" % (p.returncode, said[-100:])
+                said = " / ".join((p.stdout + p.stderr).decode("utf-8", "replace").split("\n"))
+                rd.submit = "sendmail -t %d: %s" % (p.returncode, said.strip(" /")[-100:])
         oracle.each_form(forms, one)
         log("oracle: %d forms sent in %.1fs" % (len(forms), time.monotonic() - t0))
         left = wait_drained(env)
