@@ -15,7 +15,8 @@
  *	  letters become ASCII; other scripts stay as they are);
  *	- the local part is folded to ASCII lower case and a "+detail" suffix is
  *	  removed (only '+' is a detail delimiter; '-' is part of the name);
- *	- the domain loses one trailing dot, and is mapped with IDNA / UTS #46
+ *	- the domain loses its trailing dots (Sendmail folds any number), and
+ *	  is mapped with IDNA / UTS #46
  *	  (full-width letters, ideographic full stops and the Kelvin sign become
  *	  ASCII, as an MTA would route them); letters of other scripts become
  *	  punycode and so never equal an ASCII domain;
@@ -24,6 +25,12 @@
  *	as written, and in the form a relay could route them to (a@b), flagged
  *	ADDR_HOW_ROUTED; with a "+detail", the route is read both after and
  *	before the detail is removed. Counting all is the fail-safe reading.
+ *
+ *	Envelope paths and header values are also read as the MTAs read them
+ *	(smtp_path.c: Postfix's RFC 822 parser, and Sendmail's dropping of an
+ *	unbracketed "name:" prefix), and every such address is reported too:
+ *	a pair counts when either MTA would deliver it, and a quoted domain
+ *	or label (a@"b.example", a@b."example") reads as the MTA reads it.
  *
  *	Header values are parsed with GMime's RFC 5322 parser (groups, quoted
  *	display names, encoded words, comments, folding). A value counts as
@@ -37,7 +44,7 @@
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
  *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
  *	"a@b@c" short to "a@b"; such a prefix of a longer token is not
- *	reported (the whole token is, by the text search). A clean
+ *	reported (the MTAs' reading reports the whole address). A clean
  *	value is never searched as text, so display names and comments can not
  *	trigger a rule.
  * DIAGNOSTICS
@@ -999,6 +1006,9 @@ addr_simple_element(const char *p, const char *end, const char **a, size_t *alen
 		if (isspace((unsigned char)*q) || *q == '<' || *q == '>')
 			return -1;
 	if (p == end || count_char_n(p, (size_t)(end - p), '@') != 1 || *p == '@' || end[-1] == '@')
+		return -1;
+	/* Two dots in a row ("kernel.org..") are no dot-atom: GMime's to judge. */
+	if (memmem(p, (size_t)(end - p), "..", 2) != NULL)
 		return -1;
 	*a = p;
 	*alen = (size_t)(end - p);
