@@ -38,8 +38,8 @@
  *	appears outside a group, when groups nest, or when the number of '@'
  *	outside quoted strings, comments and obsolete source routes differs
  *	from the number in the addresses GMime returned (so GMime dropped or
- *	merged something). Obsolete syntax that parses ("<@relay:a@b>") is
- *	no damage. A
+ *	merged something), or when part of it was too long for the MTAs'
+ *	reading. Obsolete syntax that parses ("<@relay:a@b>") is no damage. A
  *	damaged value is additionally searched as text: every whole token
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
  *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
@@ -1082,7 +1082,7 @@ addr_rfc5322_list(const char *value, addr_sink_fn sink, void *sinkarg)
 	struct addr_reading rd = { sink, sinkarg, ADDR_OK };
 	GMimeParserOptions *opts;
 	size_t ats = 0;
-	int clean, r;
+	int clean, r, mta_read = SMTP_PATH_OK;
 
 	clean = addr_header_is_clean(value, &ats);
 	opts = g_mime_parser_options_new();
@@ -1094,9 +1094,11 @@ addr_rfc5322_list(const char *value, addr_sink_fn sink, void *sinkarg)
 	else
 		r = addr_gmime_pieces(value, clean, opts, &w);
 	g_mime_parser_options_free(opts);
-	if (r == ADDR_OK)
-		r = addr_reading_result(&rd, smtp_list_read(value, addr_reading_emit, &rd));
-	if (r == ADDR_OK && (!clean || w.warned || w.ats != ats))
+	if (r == ADDR_OK && (mta_read = smtp_list_read(value, addr_reading_emit, &rd)) !=
+	    SMTP_PATH_TOOLONG)
+		r = addr_reading_result(&rd, mta_read);
+	/* What the MTAs' reading could not take is searched as text. */
+	if (r == ADDR_OK && (!clean || w.warned || w.ats != ats || mta_read == SMTP_PATH_TOOLONG))
 		r = addr_search_tokens(value, sink, sinkarg);
 	return r;
 }

@@ -29,7 +29,9 @@
  *	  a group; two words with no operator between them are two addresses
  *	  (a comma is taken as missing);
  *	- a path must hold exactly one address (more is a 501 reply, which
- *	  never reaches the milter); a header may hold any number;
+ *	  never reaches the milter); a header may hold any number (a bare
+ *	  word, without '@', '%' or '!', names a local user of the MTA's
+ *	  own domain and is left out);
  *	- each address is its tokens concatenated without quotes or white
  *	  space: Postfix's internal form, e.g. "security@kernel.org@localhost"
  *	  for "\"security@kernel.org\"@localhost". It is unquoted: an '@'
@@ -48,7 +50,9 @@
  * DIAGNOSTICS
  *	SMTP_PATH_OK when every address went to fn, SMTP_PATH_AMBIGUOUS
  *	(nothing handed over) when a path holds more than one address,
- *	SMTP_PATH_STOPPED when fn returned nonzero, SMTP_PATH_NOMEM.
+ *	SMTP_PATH_TOOLONG when part of a header value was too long to read
+ *	(see smtp_list_read()), SMTP_PATH_STOPPED when fn returned nonzero,
+ *	SMTP_PATH_NOMEM.
  */
 #include "config.h"
 
@@ -61,6 +65,14 @@
 #define TOK_ATOM	256
 #define TOK_QUOTED	257
 #define TOK_LITERAL	258
+
+/*
+ * A header value is read in pieces of at least this many bytes (cut at a
+ * comma between addresses); a piece longer than the second without such a
+ * comma is not read.
+ */
+#define SMTP_LIST_PIECE		4096
+#define SMTP_LIST_PIECE_MAX	65536
 
 /* State bits of the right-to-left grouping. */
 #define WANT_WORD	0x01	/* a word here starts no new address */
@@ -425,24 +437,80 @@ out:
 	return r;
 }
 
-/* smtp_list_read - every address of a header value, left to right, to fn */
-int
-smtp_list_read(const char *value, smtp_path_fn fn, void *fnarg)
+/*
+ * names_a_host - does the address hold '@', '%' or '!' (outside quoted
+ * strings)? A bare word in a header is a local name of the MTA's own
+ * domain, which no rule's list can name; a long value holds many.
+ */
+static int
+names_a_host(const struct path_tokens *pt, const struct path_span *sp)
+{
+	size_t i;
+
+	for (i = sp->first; i < sp->end; i++)
+		if (pt->tok[i].type == '@' || pt->tok[i].type == '%' || pt->tok[i].type == '!')
+			return 1;
+	return 0;
+}
+
+/* read_piece - every address of one piece of a header value, left to right, to fn */
+static int
+read_piece(const char *piece, size_t len, smtp_path_fn fn, void *fnarg)
 {
 	struct path_tokens pt;
 	struct path_span *span = NULL;
-	size_t len = strlen(value), count;
+	char *text = NULL;
+	size_t count;
 	int r = SMTP_PATH_NOMEM;
 
-	if (path_tokens_new(&pt, len) < 0 ||
+	if (path_tokens_new(&pt, len) < 0 || (text = strndup(piece, len)) == NULL ||
 	    (span = malloc((len + 1) * sizeof(*span))) == NULL)
 		goto out;
-	tokenize(&pt, value);
+	tokenize(&pt, text);
 	r = SMTP_PATH_OK;
 	for (count = find_addresses(&pt, span); count > 0 && r == SMTP_PATH_OK; count--)
-		r = hand_over_readings(&pt, &span[count - 1], fn, fnarg);
+		if (names_a_host(&pt, &span[count - 1]))
+			r = hand_over_readings(&pt, &span[count - 1], fn, fnarg);
 out:
 	path_tokens_free(&pt);
 	free(span);
+	free(text);
 	return r;
+}
+
+/*
+ * smtp_list_read - every address of a header value, left to right, to fn.
+ * The value is read in pieces of about SMTP_LIST_PIECE bytes, cut at
+ * commas outside quoted strings, comments, domain literals and angle
+ * brackets, so that memory stays bounded whatever the value's size (the
+ * parser keeps a record per token). A piece may cut a group in two; its
+ * members are read all the same. A piece of more than SMTP_LIST_PIECE_MAX
+ * bytes without such a comma is not read: SMTP_PATH_TOOLONG once the rest
+ * has been.
+ */
+int
+smtp_list_read(const char *value, smtp_path_fn fn, void *fnarg)
+{
+	const char *start = value, *s = value, *next;
+	int type, angle = 0, r = SMTP_PATH_OK, unread = 0;
+
+	for (;;) {
+		next = scan_token(s, NULL, NULL, &type);
+		if (next == NULL || (type == ',' && !angle &&
+		    (size_t)(next - start) > SMTP_LIST_PIECE)) {
+			size_t len = next == NULL ? strlen(start) : (size_t)(next - 1 - start);
+
+			if (len > SMTP_LIST_PIECE_MAX)
+				unread = 1;
+			else if ((r = read_piece(start, len, fn, fnarg)) != SMTP_PATH_OK)
+				return r;
+			if (next == NULL)
+				return unread ? SMTP_PATH_TOOLONG : SMTP_PATH_OK;
+			start = next;
+		} else if (type == '<')
+			angle = 1;
+		else if (type == '>')
+			angle = 0;
+		s = next;
+	}
 }

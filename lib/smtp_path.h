@@ -16,6 +16,7 @@
 #define SMTP_PATH_AMBIGUOUS	(-1)	/* a path with more than one address: smtpd says 501 */
 #define SMTP_PATH_NOMEM		(-2)
 #define SMTP_PATH_STOPPED	(-3)	/* the callback returned nonzero */
+#define SMTP_PATH_TOOLONG	(-4)	/* part of a header value was too long to read */
 
 /* Which MTA's reading an address is, for smtp_path_fn. */
 #define SMTP_READING_POSTFIX	0	/* the RFC 822 parser's address */
