@@ -13,7 +13,9 @@ forms name to 127.0.0.1, where the recording sink listens.
   argument sent byte for byte; a header form is submitted with
   Sendmail's own "sendmail -t", and sent over SMTP as well, to learn
   whether Sendmail's SMTP server takes it at all (it refuses a bare CR
-  and headers over 32 KB itself: then "-t" alone answers for ccguard). "sendmail -bt" with "/parse" gives the
+  and headers over 32 KB itself: then "-t" alone answers for ccguard).
+  Where Sendmail took, resolved and delivered an envelope form, the
+  resolution and the delivery must name the same mailbox. "sendmail -bt" with "/parse" gives the
   mailer, host and user Sendmail resolves each envelope form to (what it
   hands a milter as {rcpt_mailer}, {rcpt_host}, {rcpt_addr}); the sink
   records what was really delivered.
@@ -57,9 +59,10 @@ def form_hosts(forms):
 
 
 def resolve(env, forms):
-    """resolve - {id: "mailer M, host H, user U" or Sendmail's error} for
-    the envelope forms: "sendmail -bt" with one "/parse" per form, the
-    argument as the milter gets it (no ESMTP parameters, up to a NUL)."""
+    """resolve - {id: ("-bt: MAILER HOST USER" or Sendmail's error, the
+    user of an esmtp resolution or None)} for the envelope forms:
+    "sendmail -bt" with one "/parse" per form, the argument as the milter
+    gets it (no ESMTP parameters, up to a NUL)."""
     asked = [f for f in forms if f.kind == "envelope" and
              not re.search(rb"[\r\n]", oracle.rcpt_address(f.raw))]
     lines = b"".join(b"/parse " + oracle.rcpt_address(f.raw).strip() + b"\n" for f in asked)
@@ -70,11 +73,29 @@ def resolve(env, forms):
     for f, block in zip(asked, blocks):
         m = _RESOLVED_RX.search(block)
         if m:
-            out[f.id] = "-bt: %s %s %s" % (m.group(1), m.group(2) or "-", m.group(3).strip())
+            user = m.group(3).strip()
+            out[f.id] = ("-bt: %s %s %s" % (m.group(1), m.group(2) or "-", user),
+                         user if m.group(1) == "esmtp" else None)
         else:
             said = [l for l in block.split("\n")[1:] if l.strip() and not _TRACE_LINE.match(l)]
-            out[f.id] = "-bt: " + (said[-1].strip() if said else "no answer")[:80]
+            out[f.id] = ("-bt: " + (said[-1].strip() if said else "no answer")[:80], None)
     return out
+
+
+def check_resolutions(forms, readings, resolved):
+    """check_resolutions - every envelope form Sendmail took, delivered and
+    resolved to an esmtp user went to that user: its resolution (what the
+    milter is told as {rcpt_addr}) and its delivery agree."""
+    wrong, agree = [], 0
+    for f in forms:
+        rd, user = readings[f.id], resolved.get(f.id, (None, None))[1]
+        if user is None or rd.rcpt_code not in (250, 251) or rd.bounced or rd.left:
+            continue
+        if oracle.mailbox(user) not in {oracle.mailbox(a) for a in rd.delivered}:
+            wrong.append("%s: resolved to %s, delivered to %s" % (f.id, user, rd.delivered))
+        agree += 1
+    check(not wrong, "Sendmail's resolution (-bt /parse) and its delivery differ", *wrong)
+    log("oracle: %d envelope forms delivered where -bt /parse resolved them" % agree)
 
 
 def queued(env):
@@ -121,7 +142,8 @@ def read_sendmail(forms):
     env = smlib.SendmailEnv(milter=False, direct=True, local_names=OWN_NAMES)
     try:
         env.start()
-        for fid, how in resolve(env, forms).items():
+        resolved = resolve(env, forms)
+        for fid, (how, _) in resolved.items():
             out[fid].resolved = how
         log("oracle: sendmail -bt resolved the envelope forms in %.1fs" % (time.monotonic() - t0))
 
@@ -159,6 +181,7 @@ def read_sendmail(forms):
             if ids and ids[0].decode() in out:
                 out[ids[0].decode()].left = [r.decode("utf-8", "replace")
                                              for r in re.findall(rb"(?m)^R[^:]*:(.*)$", qf)]
+        check_resolutions(forms, out, resolved)
     finally:
         env.stop()
     return out
