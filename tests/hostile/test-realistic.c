@@ -286,6 +286,7 @@ eval_headers(struct policy *p, struct strbuf *hdr, const int *used, size_t seq,
 	return a;
 }
 
+/* main - generate count messages from seed and compare their two verdicts */
 int
 main(int argc, char **argv)
 {
