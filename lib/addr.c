@@ -15,7 +15,8 @@
  *	  letters become ASCII; other scripts stay as they are);
  *	- the local part is folded to ASCII lower case and a "+detail" suffix is
  *	  removed (only '+' is a detail delimiter; '-' is part of the name);
- *	- the domain loses one trailing dot, and is mapped with IDNA / UTS #46
+ *	- the domain loses its trailing dots (Sendmail folds any number), and
+ *	  is mapped with IDNA / UTS #46
  *	  (full-width letters, ideographic full stops and the Kelvin sign become
  *	  ASCII, as an MTA would route them); letters of other scripts become
  *	  punycode and so never equal an ASCII domain;
@@ -25,19 +26,25 @@
  *	ADDR_HOW_ROUTED; with a "+detail", the route is read both after and
  *	before the detail is removed. Counting all is the fail-safe reading.
  *
+ *	Envelope paths and header values are also read as the MTAs read them
+ *	(smtp_path.c: Postfix's RFC 822 parser, and Sendmail's dropping of an
+ *	unbracketed "name:" prefix), and every such address is reported too:
+ *	a pair counts when either MTA would deliver it, and a quoted domain
+ *	or label (a@"b.example", a@b."example") reads as the MTA reads it.
+ *
  *	Header values are parsed with GMime's RFC 5322 parser (groups, quoted
  *	display names, encoded words, comments, folding). A value counts as
  *	damaged when its quotes, brackets or comments do not balance, when ';'
  *	appears outside a group, when groups nest, or when the number of '@'
  *	outside quoted strings, comments and obsolete source routes differs
  *	from the number in the addresses GMime returned (so GMime dropped or
- *	merged something). Obsolete syntax that parses ("<@relay:a@b>") is
- *	no damage. A
+ *	merged something), or when part of it was too long for the MTAs'
+ *	reading. Obsolete syntax that parses ("<@relay:a@b>") is no damage. A
  *	damaged value is additionally searched as text: every whole token
  *	(bounded by the start, the end, white space or one of <>,;:"()[]) that
  *	normalises to an address is reported with ADDR_HOW_DAMAGED. GMime cuts
  *	"a@b@c" short to "a@b"; such a prefix of a longer token is not
- *	reported (the whole token is, by the text search). A clean
+ *	reported (the MTAs' reading reports the whole address). A clean
  *	value is never searched as text, so display names and comments can not
  *	trigger a rule.
  * DIAGNOSTICS
@@ -177,7 +184,8 @@ addr_domain(const char *in, size_t len, char **out)
 	if ((raw = strndup(in, len)) == NULL)
 		return ADDR_NOMEM;
 	n = strlen(raw);	/* an embedded NUL shortens; never overruns */
-	if (n > 0 && raw[n - 1] == '.')
+	/* Sendmail folds any number of trailing dots (Postfix refuses two). */
+	while (n > 0 && raw[n - 1] == '.')
 		raw[--n] = '\0';
 	if (n == 0 || raw[0] == '.') {
 		free(raw);
@@ -209,7 +217,7 @@ addr_domain(const char *in, size_t len, char **out)
 	free(raw);
 	/* Mapping may have turned a trailing ideographic full stop into '.'. */
 	n = strlen(mapped);
-	if (n > 0 && mapped[n - 1] == '.')
+	while (n > 0 && mapped[n - 1] == '.')
 		mapped[--n] = '\0';
 	if (n == 0) {
 		idn2_free(mapped);
@@ -528,31 +536,48 @@ addr_emit(const char *s, size_t len, addr_sink_fn sink, void *arg, int how)
 
 static int addr_search_tokens(const char *, addr_sink_fn, void *);
 
+/* What an smtp_path_fn hands on to an address sink. */
+struct addr_reading {
+	addr_sink_fn	 sink;
+	void		*arg;
+	int		 r;		/* the first result that stopped it */
+};
+
+/* addr_reading_emit - smtp_path_fn: one internal-form address to the sink */
+static int
+addr_reading_emit(void *arg, const char *internal, int reading)
+{
+	struct addr_reading *rd = arg;
+
+	(void)reading;	/* every MTA's reading counts alike */
+	rd->r = addr_emit_form(internal, strlen(internal), rd->sink, rd->arg, 0, CANON_INTERNAL);
+	return rd->r != ADDR_OK;
+}
+
+/* addr_reading_result - the ADDR_* result of an smtp_path read */
+static int
+addr_reading_result(const struct addr_reading *rd, int r)
+{
+	return r == SMTP_PATH_STOPPED ? rd->r : r == SMTP_PATH_NOMEM ? ADDR_NOMEM : ADDR_OK;
+}
+
 /*
  * addr_from_envelope - one SMTP path ("<a@b>", "a@b", "<>"), read as
- * Postfix's smtpd reads it (smtp_path.c). A path that holds more than one
- * address (Postfix answers 501; another MTA may not) is read both as one
- * address and as damaged text.
+ * Postfix's smtpd and Sendmail read it (smtp_path.c). A path that holds
+ * more than one address (Postfix answers 501; another MTA may not) is
+ * read both as one address and as damaged text.
  */
 int
 addr_from_envelope(const char *arg, addr_sink_fn sink, void *sinkarg)
 {
-	char *internal;
-	int r;
+	struct addr_reading rd = { sink, sinkarg, ADDR_OK };
+	int r = smtp_path_read(arg, addr_reading_emit, &rd);
 
-	switch (smtp_path_read(arg, &internal)) {
-	case SMTP_PATH_OK:
-		r = addr_emit_form(internal, strlen(internal), sink, sinkarg, 0,
-		    CANON_INTERNAL);
-		free(internal);
+	if (r != SMTP_PATH_AMBIGUOUS)
+		return addr_reading_result(&rd, r);
+	if ((r = addr_emit(arg, strlen(arg), sink, sinkarg, 0)) != ADDR_OK)
 		return r;
-	case SMTP_PATH_AMBIGUOUS:
-		if ((r = addr_emit(arg, strlen(arg), sink, sinkarg, 0)) != ADDR_OK)
-			return r;
-		return addr_search_tokens(arg, sink, sinkarg);
-	default:
-		return ADDR_NOMEM;
-	}
+	return addr_search_tokens(arg, sink, sinkarg);
 }
 
 /*
@@ -904,7 +929,10 @@ addr_gmime_parse(const char *text, int clean, GMimeParserOptions *opts,
  * busy for minutes, and 8 KB take 30 ms, which 4 MiB of headers repeat
  * 500 times. So a value longer than ADDR_GMIME_WHOLE is cut at
  * the commas outside quoted strings, comments and (in a clean value)
- * angle brackets. A piece without '@' holds no address and is skipped.
+ * angle brackets. In a clean value, a group's "name:" and its closing ';'
+ * (which addr_header_is_clean() found well placed) are left out too, so
+ * that each piece is a plain mailbox and a group of any size reads as
+ * its members. A piece without '@' holds no address and is skipped.
  * Should GMime read quotes or comments differently, a piece could still
  * hold many elements for it; one with more than ADDR_GMIME_PIECE_COMMAS
  * commas is skipped too, which leaves its '@' uncounted, so the whole
@@ -919,7 +947,9 @@ addr_gmime_pieces(const char *v, int clean, GMimeParserOptions *opts, struct add
 	char *piece;
 
 	for (p = v; ; p++) {
-		if (*p == '\0' || (*p == ',' && !quoted && comment == 0 && !angle)) {
+		int outside = !quoted && comment == 0 && !angle;
+
+		if (*p == '\0' || (outside && (*p == ',' || (clean && *p == ';')))) {
 			size_t len = (size_t)(p - start);
 
 			if (memchr(start, '@', len) != NULL &&
@@ -934,7 +964,9 @@ addr_gmime_pieces(const char *v, int clean, GMimeParserOptions *opts, struct add
 			if (*p == '\0')
 				return ADDR_OK;
 			start = p + 1;
-		} else if (*p == '\\' && p[1] != '\0')
+		} else if (clean && outside && *p == ':')
+			start = p + 1;		/* a group's name is no address */
+		else if (*p == '\\' && p[1] != '\0')
 			p++;
 		else if (comment > 0)
 			comment += *p == '(' ? 1 : *p == ')' ? -1 : 0;
@@ -977,6 +1009,9 @@ addr_simple_element(const char *p, const char *end, const char **a, size_t *alen
 		if (isspace((unsigned char)*q) || *q == '<' || *q == '>')
 			return -1;
 	if (p == end || count_char_n(p, (size_t)(end - p), '@') != 1 || *p == '@' || end[-1] == '@')
+		return -1;
+	/* Two dots in a row ("kernel.org..") are no dot-atom: GMime's to judge. */
+	if (memmem(p, (size_t)(end - p), "..", 2) != NULL)
 		return -1;
 	*a = p;
 	*alen = (size_t)(end - p);
@@ -1039,16 +1074,18 @@ addr_from_header(const char *value, addr_sink_fn sink, void *sinkarg)
 }
 
 /*
- * addr_rfc5322_list - any value, through GMime's RFC 5322 parser, with
- * the damage checks and the fail-safe text search described above.
+ * addr_rfc5322_list - any value, through GMime's RFC 5322 parser and the
+ * MTAs' own reading (smtp_list_read()), with the damage checks and the
+ * fail-safe text search described above.
  */
 int
 addr_rfc5322_list(const char *value, addr_sink_fn sink, void *sinkarg)
 {
 	struct addr_walk w = { value, sink, sinkarg, 0, 0, 0 };
+	struct addr_reading rd = { sink, sinkarg, ADDR_OK };
 	GMimeParserOptions *opts;
 	size_t ats = 0;
-	int clean, r;
+	int clean, r, mta_read = SMTP_PATH_OK;
 
 	clean = addr_header_is_clean(value, &ats);
 	opts = g_mime_parser_options_new();
@@ -1060,9 +1097,11 @@ addr_rfc5322_list(const char *value, addr_sink_fn sink, void *sinkarg)
 	else
 		r = addr_gmime_pieces(value, clean, opts, &w);
 	g_mime_parser_options_free(opts);
-	if (r != ADDR_OK)
-		return r;
-	if (!clean || w.warned || w.ats != ats)
+	if (r == ADDR_OK && (mta_read = smtp_list_read(value, addr_reading_emit, &rd)) !=
+	    SMTP_PATH_TOOLONG)
+		r = addr_reading_result(&rd, mta_read);
+	/* What the MTAs' reading could not take is searched as text. */
+	if (r == ADDR_OK && (!clean || w.warned || w.ats != ats || mta_read == SMTP_PATH_TOOLONG))
 		r = addr_search_tokens(value, sink, sinkarg);
 	return r;
 }

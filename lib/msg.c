@@ -477,7 +477,7 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	 * sees it: an address past the cut was not examined.
 	 */
 	if (ac.source != 0 && m->limits.mta_header_size_limit > 0 &&
-	    len + MSG_MTA_CUT_SLACK >= m->limits.mta_header_size_limit)
+	    len + MSG_MTA_CUT_SLACK >= MSG_MTA_HEADER_CUT(m->limits.mta_header_size_limit))
 		msg_limit(m, MSG_LIMIT_MTA_HEADER_SIZE);
 	/*
 	 * When Postfix rewrites an address header (mail from its own
@@ -486,7 +486,7 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 	 */
 	if (ac.source != 0 && m->limits.mta_header_token_limit > 0) {
 		size_t limit = m->limits.mta_header_token_limit;
-		size_t near = limit - MSG_MTA_TOKEN_SLACK(limit);
+		size_t near = limit > MSG_MTA_TOKEN_SLACK ? limit - MSG_MTA_TOKEN_SLACK : 1;
 
 		if (vlen >= near && smtp_path_token_count(value, near) >= near)
 			msg_limit(m, MSG_LIMIT_MTA_HEADER_TOKENS);

@@ -5,10 +5,13 @@
  *	Used by ccguard -t (and the fuzzers) so that a file gets exactly the
  *	treatment the milter gives a message that Postfix hands it. The header
  *	block is read the way Postfix's cleanup and milter client read it
- *	(hdrblock.c, HDRBLOCK_MTA, cut at msg_limits.mta_header_size_limit).
+ *	(hdrblock.c, HDRBLOCK_MTA, cut where the MTA cuts with a milter
+ *	attached: MSG_MTA_HEADER_CUT(mta_header_size_limit)).
  *	A first line that starts with "From " is an mbox separator and is
  *	skipped, as Postfix's sendmail(1) skips it. Lines may end in LF or
- *	CRLF. The body goes to the MIME scanner when one is given.
+ *	CRLF. A NUL byte in a header ends its value for Postfix (the milter
+ *	gets C strings) and is dropped by Sendmail, whose milter sees the
+ *	value without it. The body goes to the MIME scanner when one is given.
  */
 #include "config.h"
 
@@ -42,9 +45,23 @@ msgfile_header(void *arg, const char *name, const char *value)
 	return 0;
 }
 
+/* drop_nul - remove the NUL bytes of line[0..len); the length left */
+static size_t
+drop_nul(char *line, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != '\0')
+			line[n++] = line[i];
+	line[n] = '\0';
+	return n;
+}
+
 /* msgfile_read - 0, or -1 with a message in err */
 int
-msgfile_read(FILE *fp, struct msg *m, struct mime_scan *scan, char *err, size_t errlen)
+msgfile_read(FILE *fp, struct msg *m, struct mime_scan *scan, enum msgfile_nul nul,
+    char *err, size_t errlen)
 {
 	struct msgfile_ctx x = { m, scan };
 	struct hdrblock hb;
@@ -53,8 +70,8 @@ msgfile_read(FILE *fp, struct msg *m, struct mime_scan *scan, char *err, size_t 
 	ssize_t n;
 	int in_headers = 1, first = 1;
 
-	hdrblock_init(&hb, HDRBLOCK_MTA, m->limits.mta_header_size_limit, MSGFILE_MAX_HEADER,
-	    msgfile_header, &x);
+	hdrblock_init(&hb, HDRBLOCK_MTA, MSG_MTA_HEADER_CUT(m->limits.mta_header_size_limit),
+	    MSGFILE_MAX_HEADER, msgfile_header, &x);
 	while ((n = getline(&line, &linecap, fp)) != -1) {
 		size_t len = (size_t)n;
 
@@ -67,6 +84,8 @@ msgfile_read(FILE *fp, struct msg *m, struct mime_scan *scan, char *err, size_t 
 			line[--len] = '\0';
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
+		if (nul == MSGFILE_NUL_DROPPED)
+			len = drop_nul(line, len);
 		if (first && len >= 5 && memcmp(line, "From ", 5) == 0) {
 			first = 0;
 			continue;

@@ -9,6 +9,13 @@
 struct msg;
 struct mime_scan;
 
-int	msgfile_read(FILE *, struct msg *, struct mime_scan *, char *err, size_t errlen);
+/* What the MTA does with a NUL byte in a header before the milter sees it. */
+enum msgfile_nul {
+	MSGFILE_NUL_ENDS_VALUE,		/* Postfix: libmilter's C string ends there */
+	MSGFILE_NUL_DROPPED,		/* Sendmail: the byte is removed */
+};
+
+int	msgfile_read(FILE *, struct msg *, struct mime_scan *, enum msgfile_nul,
+	    char *err, size_t errlen);
 
 #endif

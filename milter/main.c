@@ -306,7 +306,8 @@ test_message(struct policy *p, const char *path, const char *from,
 		msg_add_rcpt_resolved(m, mta->rcpts[i].arg, &mta->rcpts[i].res);
 	if (auth != NULL)
 		msg_set_string(m, &m->auth, auth);
-	if (msgfile_read(fp, m, scan, err, sizeof(err)) < 0) {
+	if (msgfile_read(fp, m, scan, p->conf->mta == CONF_MTA_SENDMAIL ? MSGFILE_NUL_DROPPED :
+	    MSGFILE_NUL_ENDS_VALUE, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccguard: %s: %s\n", path, err);
 		if (fp != stdin)
 			fclose(fp);

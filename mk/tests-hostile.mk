@@ -14,6 +14,12 @@ tests_hostile_test_injection_SOURCES = tests/hostile/test-injection.c $(HARNESS_
 tests_hostile_test_injection_LDADD = $(CORE_LIBS)
 TESTS += tests/hostile/test-hostile tests/hostile/test-limits \
 	tests/hostile/test-injection tests/hostile/test-perms.sh
+
+# Generated realistic messages: read as written and as plain addresses alike.
+check_PROGRAMS += tests/hostile/test-realistic
+tests_hostile_test_realistic_SOURCES = tests/hostile/test-realistic.c $(HARNESS_H)
+tests_hostile_test_realistic_LDADD = $(CORE_LIBS)
+TESTS += tests/hostile/test-realistic
 EXTRA_DIST += tests/hostile/hostile.cases tests/hostile/test-perms.sh
 
 # Allocation failure injection: the test and libccguard.a are linked with

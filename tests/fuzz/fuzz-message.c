@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	scan = mime_scan_new();
 	if (p < end && (fp = fmemopen((void *)p, (size_t)(end - p), "r")) != NULL) {
-		(void)msgfile_read(fp, m, scan, err, sizeof(err));
+		(void)msgfile_read(fp, m, scan, MSGFILE_NUL_ENDS_VALUE, err, sizeof(err));
 		fclose(fp);
 	}
 	if (scan != NULL)

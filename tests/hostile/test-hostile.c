@@ -19,6 +19,8 @@
  *	  gen NAME		a generated input too large for the table
  *	  no-mta-cuts		mta_header_size_limit and mta_header_token_limit 0,
  *				as with an MTA that cuts no header
+ *	  sendmail		msg lines are read as Sendmail hands them to a
+ *				milter (a NUL byte in a header is dropped)
  * Values take C escapes: \\ \n \r \t \0 \xHH.
  */
 #include "config.h"
@@ -47,6 +49,7 @@ struct hcase {
 	char	**gens;
 	size_t	 ngens;
 	int	 no_mta_cuts;		/* as with an MTA that cuts no header */
+	enum msgfile_nul nul;		/* how the MTA reads a NUL in a header */
 };
 
 static int failures, ncases;
@@ -322,7 +325,7 @@ run_case(struct policy *p, struct hcase *c)
 	if (c->have_msg) {
 		FILE *fp = fmemopen(c->msgtext.data, c->msgtext.len, "r");
 
-		if (fp == NULL || msgfile_read(fp, m, NULL, err, sizeof(err)) < 0) {
+		if (fp == NULL || msgfile_read(fp, m, NULL, c->nul, err, sizeof(err)) < 0) {
 			fprintf(stderr, "line %d: %s: cannot read the message\n", c->line, c->label);
 			exit(99);
 		}
@@ -447,6 +450,8 @@ main(int argc, char *argv[])
 			push(&c.gens, &c.ngens, val);
 		else if (strcmp(kind, "no-mta-cuts") == 0)
 			c.no_mta_cuts = 1;
+		else if (strcmp(kind, "sendmail") == 0)
+			c.nul = MSGFILE_NUL_DROPPED;
 		else if (strcmp(kind, "hdr") == 0) {
 			char *colon = strchr(val, ':');
 

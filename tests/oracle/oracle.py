@@ -1,19 +1,22 @@
-"""Postfix as the oracle: what does an address form mean to the MTA?
+"""The MTA as the oracle: what does an address form mean to the MTA?
 
-What it is for: the differential test of tests/oracle/ (doc/oracle.md).
-Each form of forms.txt is sent once through a private Postfix WITHOUT
-ccguard to the harness's recording sink; the recipients the sink got are
-Postfix's reading of the form. The same forms then go through the same
-kind of Postfix WITH ccguard in reject mode, and through "ccguard -t".
-Whenever Postfix delivered to both sides, ccguard must have stopped the
-message; whenever it delivered to at most one side, ccguard must have
-passed it, unless differences.txt documents the form as a fail-safe
-difference. "-t" and the daemon must always agree.
+What it is for: the differential tests of tests/oracle/ (doc/oracle.md).
+Each form of forms.txt is sent once through a private MTA WITHOUT
+ccguard to a recording sink; the recipients the sink got are the MTA's
+reading of the form. The same forms then go through the same kind of MTA
+WITH ccguard in reject mode, and through "ccguard -t". Whenever the MTA
+delivered to both sides, ccguard must have stopped the message; whenever
+it delivered to at most one side, ccguard must have passed it, unless the
+MTA's differences file documents the form as a fail-safe difference.
+"-t" and the daemon must always agree.
 
-The test scripts (test_oracle.py, test_oracle_strict.py) call main().
+This module holds the forms, the judging and the Postfix side; the
+Sendmail side is sendmail_oracle.py. The test scripts (test_oracle.py,
+test_oracle_strict.py, test_oracle_sendmail.py) call a main().
 ORACLE_FORMS=id,id,... restricts a run to those forms.
 """
 
+import concurrent.futures
 import os
 import re
 import smtplib
@@ -34,6 +37,9 @@ FORMS_FILE = os.path.join(HERE, "forms.txt")
 DIFF_FILE = os.path.join(HERE, "differences.txt")
 
 SENDER = "oracle@example.org"
+
+# Forms in flight at once: the servers, not this machine's CPUs, set the pace.
+PARALLEL = 4
 NEUTRAL = "neutral@example.org"
 
 # Debian's defaults for the settings that decide how an address is read,
@@ -250,7 +256,7 @@ def build_message(form, tag):
              b"Content-Type: text/plain; charset=us-ascii"]
     if form.kind == "header":
         hdrs += form.lines()
-    body = b"Form " + form.id.encode() + b" of the Postfix oracle test.\r\n"
+    body = b"Form " + form.id.encode() + b" of the address oracle test.\r\n"
     return b"\r\n".join(hdrs) + b"\r\n\r\n" + body
 
 
@@ -277,15 +283,19 @@ class Sent:
 def smtp_send(port, rcpts, data, timeout=120):
     """smtp_send - one message; RCPT arguments are sent as they are (bytes).
 
+    Only the greeting and replies are read through smtplib; every command
+    is written byte for byte, so nothing is re-quoted or re-bracketed.
     Each RCPT is sent on its own, so one refused recipient does not stop
-    the message; DATA follows when at least one was accepted."""
+    the message; DATA follows when at least one was accepted. SMTPUTF8 is
+    asked for when the server offers it."""
     r = Sent()
     try:
         s = smtplib.SMTP(timeout=timeout, local_hostname="client.oracle.test")
         code, text = s.connect("127.0.0.1", port)
         r.stage, r.code = "connect", code
         s.ehlo()
-        s.send(b"MAIL FROM:<" + SENDER.encode() + b"> SMTPUTF8 BODY=8BITMIME\r\n")
+        utf8 = b" SMTPUTF8" if s.has_extn("smtputf8") else b""
+        s.send(b"MAIL FROM:<" + SENDER.encode() + b">" + utf8 + b" BODY=8BITMIME\r\n")
         code, text = s.getreply()
         r.stage, r.code, r.text = "mail", code, text.decode("utf-8", "replace")
         if code != 250:
@@ -332,15 +342,23 @@ def envelope_args(form):
 # ------------------------------------------------------------------ oracle
 
 class Reading:
-    """What Postfix did with one form: replies, deliveries, leftovers."""
+    """What the MTA did with one form: replies, deliveries, leftovers."""
 
     def __init__(self):
         self.rcpt_code = None		# the form's RCPT reply (envelope)
+        self.resolved = ""		# the MTA's own resolution, when it tells
         self.submit = ""		# sendmail -t result (header)
+        self.submit_failed = False	# sendmail -t refused the message
         self.delivered = []		# addresses the sink got
         self.local = []			# addresses delivered locally (discarded)
         self.bounced = False
         self.left = []			# still queued at the end (deferred)
+        self.smtp_refusal = ""		# the MTA's own refusal of the message over SMTP
+
+    def refused(self):
+        """refused - did the MTA refuse the message as a whole (its
+        sendmail -t failed, or it bounced and delivered nothing)?"""
+        return self.submit_failed or (self.bounced and not self.delivered)
 
     def sides(self):
         return sides(self.delivered)
@@ -350,6 +368,8 @@ class Reading:
         notes = []
         if self.rcpt_code is not None and self.rcpt_code not in (250, 251):
             notes.append("RCPT %s" % self.rcpt_code)
+        if self.resolved:
+            notes.append(self.resolved)
         if self.submit:
             notes.append(self.submit)
         if self.local:
@@ -358,6 +378,8 @@ class Reading:
             notes.append("bounce")
         if self.left:
             notes.append("queued")
+        if self.smtp_refusal:
+            notes.append("SMTP " + self.smtp_refusal)
         return out + (" (" + ", ".join(notes) + ")" if notes else "")
 
 
@@ -383,6 +405,21 @@ def wait_drained(env, timeout=240):
         if time.monotonic() > end:
             raise harness.Failure("queue not drained after %ds: %r" % (timeout, q))
         time.sleep(0.3)
+
+
+def record_deliveries(sink, readings, tag="oracle"):
+    """record_deliveries - what the sink got of the messages built with
+    tag, into readings ({id: Reading}) by each message's X-Oracle-Id; a
+    message from <> is a bounce."""
+    for m in list(sink.messages):
+        ids = _ORACLE_ID.findall(m.data)
+        if not ids or ids[0].decode() not in readings or \
+                ("-%s-" % tag).encode() not in m.data:
+            continue
+        if m.mail_from == "":
+            readings[ids[0].decode()].bounced = True
+        else:
+            readings[ids[0].decode()].delivered += m.rcpts
 
 
 def submit(env, data):
@@ -427,21 +464,12 @@ def read_postfix(forms, main_cf):
                     p = submit(env, cut_by_smtpd(env, f, data))
                     out[f.id].submit = "cut by smtpd"
                 if p.returncode != 0:
+                    out[f.id].submit_failed = True
                     out[f.id].submit = "sendmail %d: %s" % (
                         p.returncode, p.stderr.decode("utf-8", "replace").strip()[:100])
         left = wait_drained(env)
         log("oracle: %d forms sent and drained in %.1fs" % (len(forms), time.monotonic() - t0))
-        for m in list(env.sink.messages):
-            ids = _ORACLE_ID.findall(m.data)
-            if not ids:
-                continue
-            fid = ids[0].decode()
-            if fid not in out:
-                continue
-            if m.mail_from == "":
-                out[fid].bounced = True
-            else:
-                out[fid].delivered += m.rcpts
+        record_deliveries(env.sink, out)
         qid_to_id = {}
         maillog = env.maillog()
         for m in _LOG_MSGID.finditer(maillog):
@@ -476,13 +504,20 @@ def trace_verdict(env, path, sent):
     return {"reject": "stopped", "pass": "passed", "accept": "passed"}.get(a, a), out
 
 
+def each_form(forms, work):
+    """each_form - work(form) for every form, a few at a time (each waits
+    mostly for a server); {id: its result}."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return dict(zip((f.id for f in forms), pool.map(work, forms)))
+
+
 def judge(env, forms):
     """judge - {id: (daemon verdict, -t verdict, Sent, -t output)} in env,
-    a Postfix with ccguard attached."""
-    out = {}
+    an MTA with ccguard attached."""
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="oracle-t-", dir=env.dir)
-    for f in forms:
+
+    def one(f):
         data = build_message(f, "check")
         if f.kind == "envelope":
             r = smtp_send(env.smtp_port, envelope_args(f), data)
@@ -492,23 +527,24 @@ def judge(env, forms):
         with open(path, "wb") as fh:
             fh.write(data)
         t, trace = trace_verdict(env, path, r)
-        out[f.id] = (r.verdict(), t, r, trace)
+        return (r.verdict(), t, r, trace)
+    out = each_form(forms, one)
     log("ccguard: %d forms judged in %.1fs" % (len(forms), time.monotonic() - t0))
     return out
 
 
 # ----------------------------------------------------------------- verdict
 
-def run(env, kinds, cf):
-    """run - the whole differential test for the forms of the given kinds;
-    env is the Postfix with ccguard, cf its main.cf settings."""
+def run(env, kinds, read_mta, mta="Postfix", diff_file=DIFF_FILE):
+    """run - the whole differential test for the forms of the given kinds:
+    read_mta(forms) gives the MTA's reading ({id: Reading}), env is the
+    same kind of MTA with ccguard attached, diff_file lists the MTA's
+    documented differences."""
     forms = load_forms()
-    diffs = load_differences(ids={f.id for f in forms})
+    diffs = load_differences(diff_file, ids={f.id for f in forms})
     forms = [f for f in selected(forms) if f.kind in kinds]
     check(forms, "no forms of kind %s selected" % "/".join(kinds))
-    log("%d forms (%s), Postfix settings: %s" % (
-        len(forms), "/".join(kinds), ", ".join("%s = %s" % kv for kv in sorted(cf.items()))))
-    readings = read_postfix(forms, cf)
+    readings = read_mta(forms)
     verdicts = judge(env, forms)
 
     rows, failures = [], []
@@ -518,27 +554,35 @@ def run(env, kinds, cf):
         both = rd.sides() == "both"
         want = "stopped" if both else "passed"
         documented = f.id in diffs
-        if daemon == want and trace == daemon:
-            result = "STALE" if documented else "ok"
-        elif daemon == "stopped" and not both and documented and trace == daemon:
+        # When the MTA itself refuses the message over SMTP, no milter
+        # verdict exists: "-t" alone answers for ccguard.
+        decided = trace if rd.smtp_refusal else daemon
+        refused_rcpt = f.kind == "envelope" and (rd.rcpt_code or 0) >= 500
+        if decided == want:
+            # A difference can not show when the MTA refuses the form at
+            # RCPT under these settings (strict_rfc821_envelopes = yes).
+            result = "STALE" if documented and not refused_rcpt else "ok"
+        elif decided == "stopped" and not both and documented:
             result = "ok (documented)"
         else:
             result = "FAIL"
-        if trace != daemon:
+        if trace != daemon and not rd.smtp_refusal:
             result = "FAIL (-t differs)"
         other = other_side(f)
-        if other != NEUTRAL and other not in {mailbox(a) for a in rd.delivered}:
-            # The plain other side always arrives; when it did not, the
-            # oracle lost the message and its reading proves nothing.
+        if other != NEUTRAL and not rd.refused() and \
+                other not in {mailbox(a) for a in rd.delivered}:
+            # The plain other side always arrives unless the MTA refused
+            # the whole message; when it did not, the oracle lost the
+            # message and its reading proves nothing.
             result = "FAIL (oracle lost %s)" % other
         rows.append((f.id, f.kind, rd.summary(), daemon, trace, result))
         if result != "ok" and result != "ok (documented)":
             failures.append((f, rd, daemon, trace, sent, trace_out, result))
 
-    w = [max(len(r[i]) for r in rows + [("id", "kind", "Postfix delivered", "ccguard", "-t", "")])
-         for i in range(5)]
+    head = ("id", "kind", mta + " delivered", "ccguard", "-t", "result")
+    w = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
     fmt = "%%-%ds  %%-%ds  %%-%ds  %%-%ds  %%-%ds  %%s" % tuple(w)
-    print(fmt % ("id", "kind", "Postfix delivered", "ccguard", "-t", "result"))
+    print(fmt % head)
     for r in rows:
         print(fmt % r)
     print("%d forms: %d ok, %d documented, %d failed" % (
@@ -547,18 +591,24 @@ def run(env, kinds, cf):
     for f, rd, daemon, trace, sent, trace_out, result in failures:
         print("---- %s: %s (%s:%d: %s)" % (result, f.id, FORMS_FILE, f.line, f.note))
         print("  form: %s" % f.text)
-        print("  Postfix: delivered %s, local %s, RCPT reply %s %s" % (
-            rd.delivered, rd.local, rd.rcpt_code, rd.submit))
+        print("  %s: delivered %s, local %s, RCPT reply %s %s %s" % (
+            mta, rd.delivered, rd.local, rd.rcpt_code, rd.resolved, rd.submit))
         if result == "STALE":
-            print("  differences.txt says: %s; it no longer differs: remove the line" % diffs[f.id])
+            print("  %s says: %s; it no longer differs: remove the line" % (
+                os.path.basename(diff_file), diffs[f.id]))
         print("  ccguard: %s %s" % (sent.code, sent.text.split("\n")[0][:120]))
         print("  -t: " + trace_out.strip().replace("\n", "\n      ")[:1500])
-    check(not failures, "%d of %d forms: ccguard's reading differs from Postfix's: %s" % (
-        len(failures), len(rows), " ".join(x[0].id for x in failures)))
+    check(not failures, "%d of %d forms: ccguard's reading differs from %s's: %s" % (
+        len(failures), len(rows), mta, " ".join(x[0].id for x in failures)))
 
 
 def main(kinds, main_cf_extra=None):
-    """main - run() under harness.main (skip, teardown, exit status)."""
+    """main - the Postfix oracle under harness.main (skip, teardown, exit status)."""
     cf = dict(POSTFIX_DEFAULTS)
     cf.update(main_cf_extra or {})
-    harness.main(lambda env: run(env, kinds, cf), conf=CCGUARD_CONF, main_cf=cf)
+
+    def read(forms):
+        log("%d forms (%s), Postfix settings: %s" % (
+            len(forms), "/".join(kinds), ", ".join("%s = %s" % kv for kv in sorted(cf.items()))))
+        return read_postfix(forms, cf)
+    harness.main(lambda env: run(env, kinds, read), conf=CCGUARD_CONF, main_cf=cf)

@@ -9,6 +9,8 @@ generated from the sendmail-cf m4 files with every path (queue, pid,
 status, aliases, service switch) inside that directory, a daemon on a
 free loopback port, ccguard as INPUT_MAIL_FILTER with F=T on a unix
 socket, and every message relayed to the harness's recording SMTP sink.
+The load-average limits are out of reach, so that a busy test machine
+neither refuses connections nor queues instead of delivering.
 
 Sendmail waits 60 s at every start when the host name has no dot, so
 every sendmail command runs in its own UTS namespace (unshare --uts) with
@@ -19,11 +21,22 @@ The .deb files come from CCGUARD_SENDMAIL_DEBS (default
 /var/cache/ccguard-tests/sendmail, filled by tests/ci-packages.sh with
 apt-get download). Without them, without root, without libwrap0 or
 unshare, the tests skip (77).
+
+For the address oracle (tests/oracle/), an instance can instead deliver
+directly, the way a stock Sendmail does: no smart host, host names
+canonicalised, every mailer connecting to the sink's port at the address
+that the name resolves to. That is only safe in a private network
+namespace whose hosts file maps every name to the loopback address:
+enter_private_network() re-runs the test inside one.
 """
+import ctypes
+import fcntl
 import glob
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -53,8 +66,60 @@ def require_environment():
         raise Skip("Sendmail needs libwrap.so.0 (Debian package libwrap0)")
 
 
+# Set in the environment of a test re-run inside its private network.
+PRIVATE_NET_VAR = "CCGUARD_PRIVATE_NET"
+_MS_BIND = 4096
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def enter_private_network(hosts):
+    """enter_private_network - run this test in its own network, mount and
+    UTS namespaces: only a loopback interface, the host name HOSTNAME, and
+    /etc/hosts replaced (for these processes only) by one that maps every
+    name in hosts to 127.0.0.1, with and without a trailing dot (Sendmail
+    looks its canonical names up with one), and /etc/nsswitch.conf by one
+    that looks host names up in that file only (Sendmail on Linux reads
+    the system's switch, and asks DNS for MX records when it says "dns").
+    Nothing sent there can leave the machine.
+
+    The first call re-executes the test under unshare(1) and never
+    returns; inside, it sets the namespaces up and returns."""
+    if os.environ.get(PRIVATE_NET_VAR) != str(os.getpid()):
+        require_environment()
+        env = dict(os.environ)
+        env[PRIVATE_NET_VAR] = str(os.getpid())	# unshare execs in place: our pid
+        sys.stdout.flush()
+        os.execvpe("unshare", ["unshare", "--net", "--mount", "--uts", "--propagation",
+                               "private", sys.executable] + sys.argv, env)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        ifr = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, _SIOCGIFFLAGS, ifr)[:18])[1]
+        fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | _IFF_UP))
+    socket.sethostname(HOSTNAME)
+    lines = ["127.0.0.1\tlocalhost %s\n" % HOSTNAME]
+    lines += ["127.0.0.1\t%s %s.\n" % (name, name) for name in sorted(set(hosts))]
+    _bind_private("/etc/hosts", "".join(lines))
+    with open("/etc/nsswitch.conf") as f:
+        switch = [l for l in f if not l.startswith("hosts:")]
+    _bind_private("/etc/nsswitch.conf", "".join(switch) + "hosts: files\n")
+
+
+def _bind_private(target, text):
+    """_bind_private - text over the file target, in this mount namespace."""
+    fd, path = tempfile.mkstemp(prefix="ccguard-private-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(path.encode(), target.encode(), None, _MS_BIND, None) != 0:
+        raise Failure("bind-mounting a private %s: %s" % (target, os.strerror(ctypes.get_errno())))
+
+
 def in_uts(argv):
-    """in_uts - argv run in a new UTS namespace whose host name has a dot."""
+    """in_uts - argv run in a new UTS namespace whose host name has a dot
+    (as it is, when this process already has that host name)."""
+    if socket.gethostname() == HOSTNAME:
+        return list(argv)
     return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', HOSTNAME] + list(argv)
 
 
@@ -62,15 +127,21 @@ class SendmailEnv:
     """A private Sendmail + ccguard + sink. Use start()/stop() or with.
 
     conf: extra ccguard.conf lines; mc: extra sendmail.mc lines (before
-    the mailers), e.g. a FEATURE with a map of the test's own."""
+    the mailers), e.g. a FEATURE with a map of the test's own. milter:
+    attach ccguard. direct: deliver as a stock Sendmail does (see the
+    module's head; only inside enter_private_network()), with local_names
+    as further names of this host (class w)."""
 
-    def __init__(self, conf="", mc=""):
+    def __init__(self, conf="", mc="", milter=True, direct=False, local_names=()):
         self.srcdir = harness._srcdir()
         self.builddir = harness._builddir()
         self.ccguard = os.path.join(self.builddir, "milter", "ccguard")
         self.ccguardctl = os.path.join(self.builddir, "ctl", "ccguardctl")
         self.extra_conf = conf
         self.extra_mc = mc
+        self.milter = milter
+        self.direct = direct
+        self.local_names = list(local_names)
         self.dir = None
         self.sink = None
         self.milter_proc = None
@@ -125,11 +196,29 @@ class SendmailEnv:
         self.smtp_port = harness.free_port()
         self._write_cf()
         self.write_conf()
-        self.start_milter()
+        if self.milter:
+            self.start_milter()
         self.start_mta()
         log("sendmail env: dir=%s %s smtp=127.0.0.1:%d sink=127.0.0.1:%d" %
             (self.dir, self.version.strip(), self.smtp_port, self.sink.port))
         return self
+
+    def _routing_mc(self):
+        """_routing_mc - the sendmail.mc lines that decide where mail goes."""
+        if not self.direct:
+            return ("define(`SMART_HOST', `esmtp:[127.0.0.1]')dnl\n"
+                    "define(`ESMTP_MAILER_ARGS', `TCP $h {sink}')dnl\n"
+                    "FEATURE(`nocanonify')dnl\n"
+                    "FEATURE(`accept_unresolvable_domains')dnl\n").format(sink=self.sink.port)
+        # Every SMTP mailer to the sink's port of whatever host it picked;
+        # local delivery runs /bin/true (no mailbox is written).
+        lines = ["define(`%s_MAILER_ARGS', `TCP $h %d')dnl\n" % (m, self.sink.port)
+                 for m in ("SMTP", "ESMTP", "SMTP8", "DSMTP", "RELAY")]
+        lines.append("define(`LOCAL_MAILER_PATH', `/bin/true')dnl\n")
+        lines.append("define(`confFORWARD_PATH', `%s/no-such-forward')dnl\n" % self.dir)
+        if self.local_names:
+            lines.append("LOCAL_DOMAIN(`%s')dnl\n" % " ".join(self.local_names))
+        return "".join(lines)
 
     def _write_cf(self):
         d = self.dir
@@ -149,17 +238,16 @@ define(`confDONT_PROBE_INTERFACES', `True')dnl
 define(`confDEF_USER_ID', `nobody:nogroup')dnl
 define(`confDONT_BLAME_SENDMAIL', `TrustStickyBit')dnl
 define(`confTO_QUEUEWARN', `')dnl
-define(`SMART_HOST', `esmtp:[127.0.0.1]')dnl
-define(`ESMTP_MAILER_ARGS', `TCP $h {sink}')dnl
-FEATURE(`nocanonify')dnl
-FEATURE(`accept_unresolvable_domains')dnl
-FEATURE(`promiscuous_relay')dnl
+define(`confQUEUE_LA', `1000')dnl
+define(`confREFUSE_LA', `1000')dnl
+{routing}FEATURE(`promiscuous_relay')dnl
 FEATURE(`no_default_msa')dnl
 DAEMON_OPTIONS(`Port={port}, Addr=127.0.0.1, Name=MTA')dnl
-INPUT_MAIL_FILTER(`ccguard', `S=unix:{sock}, F=T, T=S:30s;R:30s;E:2m')dnl
-{extra}MAILER(`smtp')dnl
-""".format(d=d, host=HOSTNAME, sink=self.sink.port, port=self.smtp_port, sock=self.socket,
-           extra=self.extra_mc)
+{milter}{extra}MAILER(`local')dnl
+MAILER(`smtp')dnl
+""".format(d=d, host=HOSTNAME, routing=self._routing_mc(), port=self.smtp_port,
+           milter="INPUT_MAIL_FILTER(`ccguard', `S=unix:%s, F=T, T=S:30s;R:30s;E:2m')dnl\n" %
+           self.socket if self.milter else "", extra=self.extra_mc)
         with open(self.path("etc", "sendmail.mc"), "w") as f:
             f.write(mc)
         cfdir = self.path("tree", "usr", "share", "sendmail", "cf")
@@ -173,9 +261,11 @@ INPUT_MAIL_FILTER(`ccguard', `S=unix:{sock}, F=T, T=S:30s;R:30s;E:2m')dnl
             open(self.path("etc", name), "a").close()
 
     def sm(self, *args, check=True, input=None, timeout=120):
-        """sm - run the private sendmail -C sendmail.cf ARGS; the CompletedProcess."""
+        """sm - run the private sendmail -C sendmail.cf ARGS; the CompletedProcess
+        (its output as text, unless input is bytes)."""
         p = subprocess.run(in_uts([self.sendmail, "-C", self.cf] + list(args)), input=input,
-                           capture_output=True, text=True, timeout=timeout,
+                           capture_output=True, text=not isinstance(input, bytes),
+                           timeout=timeout,
                            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
         if check and p.returncode != 0:
             raise Failure("sendmail %s: exit %d\n%s%s" % (" ".join(args), p.returncode,

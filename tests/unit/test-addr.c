@@ -185,6 +185,15 @@ static const struct hdr_case hdr_cases[] = {
 	{ "quote in a domain literal, unterminated comment", "Cc",
 	    "\"x\\\"y\"@[1.\".3.4](, " SEC, { SEC }, { 0 }, 0, -1 },
 	{ "nested group", "Cc", "A: B: " SEC ";;", { SEC }, { 0 }, 0, -1 },
+	/* Read as the MTAs read them: no address vanishes. */
+	{ "quoted domain", "Cc", "linux-distros@\"vs.openwall.org\"", { LD }, { 0 }, 0, -1 },
+	{ "quoted domain in angle brackets", "Cc", "<linux-distros@\"vs.openwall.org\">",
+	    { LD }, { 0 }, 0, -1 },
+	{ "quoted label", "Cc", "Distros <linux-distros@vs.\"openwall\".org>", { LD }, { 0 }, 0, -1 },
+	{ "quoted lookalike domain", "Cc", "security@\"kernel.org.example\"", { 0 }, { SEC }, 0, -1 },
+	{ "name: prefix, Sendmail drops it", "To", "\"team x\":" SEC, { SEC }, { 0 }, 0, -1 },
+	{ "trailing dots", "Cc", "security@kernel.org..., linux-distros@vs.openwall.org..",
+	    { SEC, LD }, { 0 }, 0, 2 },
 	{ "unterminated group", "To", "Lists: " SEC ", " LD, { SEC, LD }, { 0 }, 0, -1 },
 };
 
@@ -262,7 +271,9 @@ run_how_cases(void)
 {
 	static const struct msg_limits lim = { .max_header_bytes = 1 << 20, .max_addresses = 1000, .max_recipients = 1000 };
 	const struct msg_addr *a;
+	struct strbuf sb;
 	struct msg *m;
+	size_t n, i;
 
 	m = msg_new(&lim);
 	msg_add_header(m, "Cc", SEC "; " LD);
@@ -283,6 +294,24 @@ run_how_cases(void)
 	CHECK(a != NULL && (a->how & ADDR_HOW_ROUTED), "percent hack: got how %d, want ADDR_HOW_ROUTED",
 	    a != NULL ? a->how : -1);
 	msg_free(m);
+
+	/* A group is clean whatever its size (a long value goes to GMime in pieces). */
+	for (n = 10; n <= 200; n *= 2) {
+		strbuf_init(&sb, 0);
+		strbuf_puts(&sb, "Team: ");
+		for (i = 0; i < n; i++)
+			strbuf_printf(&sb, "member%zu@example.org, ", i);
+		strbuf_puts(&sb, LD ";, \"Kernel Security <" SEC ">\" <ops@example.com>");
+		m = msg_new(&lim);
+		msg_add_header(m, "Cc", strbuf_str(&sb));
+		a = find_addr(m, LD);
+		CHECK(a != NULL && a->how == 0 && find_addr(m, SEC) == NULL &&
+		    m->naddrs == n + 2, "group of %zu members: got how %d, %zu addresses, %s; want a "
+		    "clean header, %zu addresses, no %s", n + 1, a != NULL ? a->how : -1, m->naddrs,
+		    find_addr(m, SEC) != NULL ? SEC : "-", n + 2, SEC);
+		msg_free(m);
+		strbuf_free(&sb);
+	}
 }
 
 struct env_case {
@@ -292,6 +321,7 @@ struct env_case {
 	const char	*canon;		/* its output, when ADDR_OK */
 	const char	*routed;	/* also reported by addr_from_envelope, flagged ROUTED */
 	const char	*envelope;	/* addr_from_envelope's first, when not canon */
+	const char	*sendmail;	/* also reported: the address as Sendmail reads it */
 };
 
 static const struct env_case env_cases[] = {
@@ -345,6 +375,22 @@ static const struct env_case env_cases[] = {
 	    "kernel.org!security@relay.example", SEC },
 	{ "bang path without domain", "<vs.openwall.org!linux-distros>", ADDR_OK,
 	    "vs.openwall.org!linux-distros", LD },
+	/* Sendmail folds trailing dots, and drops an unbracketed "name:" prefix. */
+	{ "two trailing dots", "<security@kernel.org..>", ADDR_OK, SEC, NULL },
+	{ "three trailing dots, no brackets", "security@kernel.org...", ADDR_OK, SEC, NULL },
+	{ "name: prefix without brackets", "team:security@kernel.org", ADDR_OK,
+	    "team:security@kernel.org", NULL, NULL, SEC },
+	{ "empty name: prefix without brackets", ":security@kernel.org", ADDR_OK,
+	    ":security@kernel.org", NULL, NULL, SEC },
+	{ "quoted name: prefix without brackets", "\"team x\":security@kernel.org", ADDR_OK,
+	    NULL, NULL, "team x:security@kernel.org", SEC },
+	{ "mailto: without brackets", "mailto:Linux-Distros@vs.openwall.org", ADDR_OK,
+	    "mailto:linux-distros@vs.openwall.org", NULL, NULL, LD },
+	{ "name: prefix inside brackets stays", "<team:security@kernel.org>", ADDR_OK,
+	    "team:security@kernel.org", NULL },
+	{ "colon inside a quoted local part", "\"team:security\"@kernel.org", ADDR_OK,
+	    "team:security@kernel.org", NULL },
+	{ "source route is no name: prefix", "@relay.example:security@kernel.org", ADDR_OK, SEC, NULL },
 };
 
 struct collect {
@@ -376,7 +422,7 @@ run_envelope_cases(void)
 		const struct env_case *c = &env_cases[i];
 		struct collect col;
 		char *out = NULL;
-		int r, found_routed = 0;
+		int r, found_routed = 0, found_sendmail = 0;
 
 		r = addr_normalize(c->in, strlen(c->in), &out);
 		CHECK(r == c->rv, "%s: addr_normalize got %d, want %d", c->label, r, c->rv);
@@ -402,11 +448,17 @@ run_envelope_cases(void)
 			if (c->routed != NULL && strcmp(col.addrs[j], c->routed) == 0 &&
 			    (col.how[j] & ADDR_HOW_ROUTED))
 				found_routed = 1;
+			if (c->sendmail != NULL && strcmp(col.addrs[j], c->sendmail) == 0 &&
+			    col.how[j] == 0)
+				found_sendmail = 1;
 			free(col.addrs[j]);
 		}
 		if (c->routed != NULL)
 			CHECK(found_routed, "%s: got no routed %s, want it flagged ADDR_HOW_ROUTED",
 			    c->label, c->routed);
+		else if (c->sendmail != NULL)
+			CHECK(found_sendmail && col.n == 2, "%s: got %zu addresses, want 2, %s among them",
+			    c->label, col.n, c->sendmail);
 		else if (c->rv == ADDR_OK)
 			CHECK(col.n == 1, "%s: got %zu addresses, want 1", c->label, col.n);
 	}
@@ -425,18 +477,29 @@ run_source_names(void)
 	CHECK_STR(addr_source_name(ADDR_SRC_ENVELOPE), "envelope", "source name");
 }
 
-/* main - run every table */
-/* collect - a sink that appends "addr/how;" to a strbuf */
+/*
+ * collect - a sink that appends "<addr/how>" to a strbuf, once: the full
+ * path reads a value both with GMime and as the MTAs do, and reports an
+ * address each reading finds.
+ */
 static int
 collect(void *arg, const char *addr, int how)
 {
-	strbuf_printf(arg, "%s/%d;", addr, how);
+	struct strbuf *sb = arg;
+	char *entry;
+
+	if (asprintf(&entry, "<%s/%d>", addr, how) < 0)
+		return ADDR_NOMEM;
+	if (strstr(strbuf_str(sb), entry) == NULL)
+		strbuf_puts(sb, entry);
+	free(entry);
 	return ADDR_OK;
 }
 
 /*
  * run_fast_path_cases - wherever addr_simple_list() takes a value, it must
- * report exactly what GMime's path (addr_rfc5322_list) does, in order.
+ * report exactly the addresses the full path (addr_rfc5322_list) does, in
+ * order of first appearance.
  */
 static void
 run_fast_path_cases(void)
