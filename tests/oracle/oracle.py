@@ -347,6 +347,7 @@ class Reading:
     def __init__(self):
         self.rcpt_code = None		# the form's RCPT reply (envelope)
         self.resolved = ""		# the MTA's own resolution, when it tells
+        self.rcpt_macros = []		# the same as the milter gets it: (name, value)
         self.submit = ""		# sendmail -t result (header)
         self.submit_failed = False	# sendmail -t refused the message
         self.delivered = []		# addresses the sink got
@@ -487,14 +488,19 @@ def read_postfix(forms, main_cf):
 
 # ------------------------------------------------------------------ ccguard
 
-def trace_verdict(env, path, sent):
+def trace_verdict(env, path, sent, macros=()):
     """trace_verdict - what "ccguard -t" decides for a message file, given
-    the recipients that smtpd accepted in sent (those the milter saw)."""
+    the recipients that smtpd accepted in sent (those the milter saw) and
+    what the MTA told the milter of the first of them (macros: (name,
+    value) pairs, given with --macro as the daemon got them)."""
     argv = [env.ccguard.encode(), b"-t", path.encode(), b"-c", env.conf_path.encode(),
             b"--from", SENDER.encode()]
-    for arg, code, _ in sent.rcpt:
+    for i, (arg, code, _) in enumerate(sent.rcpt):
         if code in (250, 251):
             argv += [b"--rcpt", rcpt_address(arg)]
+            if i == 0:
+                for name, value in macros:
+                    argv += [b"--macro", ("%s=%s" % (name, value)).encode()]
     p = subprocess.run(argv, capture_output=True, timeout=60)
     out = p.stdout.decode("utf-8", "replace")
     m = re.search(r"^action: (\S+)", out, re.M)
@@ -511,9 +517,10 @@ def each_form(forms, work):
         return dict(zip((f.id for f in forms), pool.map(work, forms)))
 
 
-def judge(env, forms):
+def judge(env, forms, readings):
     """judge - {id: (daemon verdict, -t verdict, Sent, -t output)} in env,
-    an MTA with ccguard attached."""
+    an MTA with ccguard attached; "-t" is told what the MTA resolved the
+    form's recipient to, where the MTA's reading says (readings)."""
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="oracle-t-", dir=env.dir)
 
@@ -526,7 +533,7 @@ def judge(env, forms):
         path = os.path.join(tmp, f.id + ".eml")
         with open(path, "wb") as fh:
             fh.write(data)
-        t, trace = trace_verdict(env, path, r)
+        t, trace = trace_verdict(env, path, r, readings[f.id].rcpt_macros)
         return (r.verdict(), t, r, trace)
     out = each_form(forms, one)
     log("ccguard: %d forms judged in %.1fs" % (len(forms), time.monotonic() - t0))
@@ -545,7 +552,7 @@ def run(env, kinds, read_mta, mta="Postfix", diff_file=DIFF_FILE):
     forms = [f for f in selected(forms) if f.kind in kinds]
     check(forms, "no forms of kind %s selected" % "/".join(kinds))
     readings = read_mta(forms)
-    verdicts = judge(env, forms)
+    verdicts = judge(env, forms, readings)
 
     rows, failures = [], []
     for f in forms:

@@ -72,12 +72,14 @@ _MS_BIND = 4096
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 
 
-def enter_private_network(hosts):
+def enter_private_network(hosts, aliases=None):
     """enter_private_network - run this test in its own network, mount and
     UTS namespaces: only a loopback interface, the host name HOSTNAME, and
     /etc/hosts replaced (for these processes only) by one that maps every
     name in hosts to 127.0.0.1, with and without a trailing dot (Sendmail
-    looks its canonical names up with one), and /etc/nsswitch.conf by one
+    looks its canonical names up with one), and with the further names
+    aliases gives it ({name: [alias, ...]}: the resolver answers an alias
+    with the canonical name), and /etc/nsswitch.conf by one
     that looks host names up in that file only (Sendmail on Linux reads
     the system's switch, and asks DNS for MX records when it says "dns").
     Nothing sent there can leave the machine.
@@ -97,7 +99,9 @@ def enter_private_network(hosts):
         fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | _IFF_UP))
     socket.sethostname(HOSTNAME)
     lines = ["127.0.0.1\tlocalhost %s\n" % HOSTNAME]
-    lines += ["127.0.0.1\t%s %s.\n" % (name, name) for name in sorted(set(hosts))]
+    aliases = aliases or {}
+    lines += ["127.0.0.1\t%s\n" % " ".join([name, name + "."] + list(aliases.get(name, ())))
+              for name in sorted(set(hosts))]
     _bind_private("/etc/hosts", "".join(lines))
     with open("/etc/nsswitch.conf") as f:
         switch = [l for l in f if not l.startswith("hosts:")]
