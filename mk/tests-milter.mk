@@ -23,7 +23,9 @@ MILTER_SCENARIOS = \
 	tests/milter/sighup-broken.mt \
 	tests/milter/body.mt \
 	tests/milter/vs-tag.mt \
-	tests/milter/limits.mt
+	tests/milter/limits.mt \
+	tests/milter/stop.mt \
+	tests/milter/stop-idle.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \
