@@ -2,6 +2,8 @@
 # Sourced by .ci/run and the README's quick start.
 CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev libjansson-dev"
 CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc libwrap0 m4 debhelper dpkg-dev fakeroot lintian"
+# The package test boots a Debian 12 container with systemd as its PID 1.
+CCGUARD_TEST_PACKAGES="$CCGUARD_TEST_PACKAGES systemd-container debootstrap"
 # Sendmail's packages conflict with postfix: they are only downloaded, and
 # tests/sendmail/ unpacks them into a private directory (see smlib.py).
 CCGUARD_SENDMAIL_DEBS=/var/cache/ccguard-tests/sendmail
