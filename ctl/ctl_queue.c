@@ -457,9 +457,10 @@ ctlq_cat(struct ctlq *q, const char *qid, int body, char **out, size_t *len,
 	return 0;
 }
 
-/* ctlq_super - postsuper OP QID hold ("-H": release; "-d": delete) */
-int
-ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t errsize)
+/* ctlq_act - run "TOOL OP QID [LAST]" quietly (ctlq_run_quiet), for one queue id */
+static int
+ctlq_act(struct ctlq *q, const char *tool, const char *op, const char *qid, const char *last,
+    char *err, size_t errsize)
 {
 	const char *argv[8];
 	char path[4096];
@@ -469,32 +470,28 @@ ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t er
 		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
-	i = ctlq_tool(q, argv, path, sizeof(path), "postsuper");
+	i = ctlq_tool(q, argv, path, sizeof(path), tool);
 	argv[i++] = op;
 	argv[i++] = qid;
-	if (strcmp(op, "-d") == 0)
-		argv[i++] = "hold";
+	if (last != NULL)
+		argv[i++] = last;
 	argv[i] = NULL;
 	return ctlq_run_quiet(argv, qid, err, errsize);
+}
+
+/* ctlq_super - postsuper OP QID hold ("-H": release; "-d": delete) */
+int
+ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t errsize)
+{
+	return ctlq_act(q, "postsuper", op, qid, strcmp(op, "-d") == 0 ? "hold" : NULL,
+	    err, errsize);
 }
 
 /* ctlq_deliver - postqueue -i QID: deliver a released message now */
 int
 ctlq_deliver(struct ctlq *q, const char *qid, char *err, size_t errsize)
 {
-	const char *argv[8];
-	char path[4096];
-	size_t i;
-
-	if (!release_qid_ok(qid)) {
-		diag_set(err, errsize, "not a queue id: %s", qid);
-		return -1;
-	}
-	i = ctlq_tool(q, argv, path, sizeof(path), "postqueue");
-	argv[i++] = "-i";
-	argv[i++] = qid;
-	argv[i] = NULL;
-	return ctlq_run_quiet(argv, qid, err, errsize);
+	return ctlq_act(q, "postqueue", "-i", qid, NULL, err, errsize);
 }
 
 /* ctlq_delivery_left - say that a released message waits for the MTA's next queue run */
