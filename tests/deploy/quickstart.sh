@@ -29,11 +29,15 @@ trap 'exit 1' HUP INT TERM
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-# The distributed files only: no build tree, no generated files.
+# The source files only: no build tree (distcheck's _build and _inst are
+# inside its source tree), no generated files; writable (distcheck's
+# source tree is not), as a checkout is.
 src=$tmp/src
 mkdir -p "$src"
-tar -C "$top_srcdir" --exclude='./_build*' --exclude=./_run --exclude=./autom4te.cache \
-	--exclude=./.git --exclude=./config.status --exclude=./config.log -cf - . | tar -x -C "$src"
+tar -C "$top_srcdir" --exclude='./_build*' --exclude=./_inst --exclude=./_run \
+	--exclude=./autom4te.cache --exclude=./.git --exclude=./config.status \
+	--exclude=./config.log -cf - . | tar -x -C "$src" && chmod -R u+w "$src" ||
+	{ echo "FAIL: cannot copy the source tree"; exit 1; }
 as=()
 if [ "$(id -u)" = 0 ]; then
 	chown -R nobody: "$tmp"
