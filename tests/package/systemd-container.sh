@@ -135,9 +135,18 @@ systemd-nspawn -q --register=no --keep-unit --private-network --resolv-conf=off 
 	-D "$root" -b --console=pipe \
 	>"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
-found_pid1() { pid1=$(pgrep -P "$nspawn_pid" | head -1); [ -n "$pid1" ]; }
-bus_up() { ct test -S /run/systemd/private 2>/dev/null; }
-wait_until 30 found_pid1 && wait_until 60 bus_up ||
+# found_pid1 - the container's PID 1: nspawn's child that runs systemd
+# (nspawn has short-lived helper children too)
+found_pid1() {
+	local p
+	pid1=
+	for p in $(pgrep -P "$nspawn_pid"); do
+		case $(cat "/proc/$p/comm" 2>/dev/null) in systemd|init) pid1=$p ;; esac
+	done
+	[ -n "$pid1" ]
+}
+bus_up() { found_pid1 && ct test -S /run/systemd/private 2>/dev/null; }
+wait_until 120 bus_up ||
 	{ cat "$work/console.log"; bad "the container did not boot"; exit 1; }
 state=$(timeout 120 nsenter -t "$pid1" -a systemctl is-system-running --wait 2>&1)
 if [ "$state" = running ]; then
