@@ -13,8 +13,8 @@
 #
 # Run by tests/run-all.sh as one stage (root, Debian 12). It changes the
 # system and puts it back: Postfix's main.cf is restored (or removed when
-# there was none), a Postfix this script started is stopped, the ccguard
-# user is deleted again when it did not exist before. This machine has no
+# there was none), a Postfix this script started is stopped, the users
+# ccguard and ccguard-mail are deleted again when they did not exist before. This machine has no
 # systemd as PID 1 (CI's has none): the postinst must say that it started
 # nothing and what to run, and the test runs exactly that, as root in the
 # foreground, reloads it (ccguard -n, then SIGHUP) and stops it (SIGTERM).
@@ -45,7 +45,9 @@ t0=$(date +%s)
 work=$(mktemp -d /var/tmp/ccguard-package.XXXXXX)
 maincf=/etc/postfix/main.cf
 had_maincf=0; [ -e "$maincf" ] && had_maincf=1 && cp -p "$maincf" "$work/main.cf.orig"
-had_user=0; getent passwd ccguard >/dev/null && had_user=1
+# The package's system users (debian/ccguard.sysusers): those it creates go again.
+new_users=
+for u in ccguard ccguard-mail; do getent passwd "$u" >/dev/null || new_users="$new_users $u"; done
 postfix_was_running=0; postfix status >/dev/null 2>&1 && postfix_was_running=1
 milter_pid=
 
@@ -63,9 +65,11 @@ restore() {
 	if [ "$postfix_was_running" = 0 ]; then postfix stop >/dev/null 2>&1; fi
 	if [ "$had_maincf" = 1 ]; then cp -p "$work/main.cf.orig" "$maincf"; else rm -f "$maincf"; fi
 	[ "$postfix_was_running" = 1 ] && postfix reload >/dev/null 2>&1
-	if [ "$had_user" = 0 ] && getent passwd ccguard >/dev/null; then
-		userdel ccguard >/dev/null 2>&1; groupdel ccguard >/dev/null 2>&1
-	fi
+	for u in $new_users; do
+		if getent passwd "$u" >/dev/null; then
+			userdel "$u" >/dev/null 2>&1; groupdel "$u" >/dev/null 2>&1
+		fi
+	done
 	rm -rf "$work"
 }
 trap restore EXIT
