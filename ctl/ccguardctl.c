@@ -142,25 +142,110 @@ cmp_arrival(const void *a, const void *b)
 	return strcmp(x->queue_id, y->queue_id);
 }
 
-/* cmd_list - the hold queue, oldest first, as a table or JSON */
+/* The table's columns that can be too narrow for a value (characters);
+ * the recipients' is wide enough for the pair the shipped rules hold. */
+#define LIST_SENDER_WIDTH	30
+#define LIST_RCPTS_WIDTH	50
+#define LIST_RULE_WIDTH		26
+
+/* text_width - characters in s (UTF-8 continuation bytes do not count) */
+static size_t
+text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* append_cut - s in at most width characters: cut (never inside a UTF-8 sequence) and marked */
+static void
+append_cut(struct strbuf *out, const char *s, size_t width)
+{
+	size_t keep, shown = 0;
+	const char *p;
+
+	if (text_width(s) <= width) {
+		strbuf_puts(out, s);
+		return;
+	}
+	keep = width > strlen(SANITIZE_CUT) ? width - strlen(SANITIZE_CUT) : 0;
+	for (p = s; *p != '\0'; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && shown++ == keep)
+			break;
+	strbuf_append(out, s, (size_t)(p - s));
+	strbuf_puts(out, SANITIZE_CUT);
+}
+
+/* print_cell - s on one line in exactly width characters: cut, or padded with spaces */
+static void
+print_cell(FILE *fp, const char *s, size_t width)
+{
+	struct strbuf sb;
+	size_t n;
+
+	strbuf_init(&sb, 0);
+	append_cut(&sb, s, width);
+	n = text_width(strbuf_str(&sb));
+	safe_str(fp, strbuf_str(&sb));
+	fprintf(fp, "%*s", (int)(n < width ? width - n : 0), "");
+	strbuf_free(&sb);
+}
+
+/* rcpt_summary - the recipients that fit in width, then " +N" for the N others */
+static void
+rcpt_summary(const struct ctlq_entry *e, size_t width, struct strbuf *out)
+{
+	char more[32];
+	size_t k, rest, room;
+
+	for (k = 0; k < e->nrcpts; k++) {
+		rest = e->nrcpts - k - 1;	/* after this one */
+		snprintf(more, sizeof(more), " +%zu", rest);
+		room = width - (rest > 0 ? strlen(more) : 0);
+		if (k == 0) {
+			append_cut(out, e->rcpts[0], room);
+		} else if (text_width(strbuf_str(out)) + 1 + text_width(e->rcpts[k]) > room) {
+			strbuf_printf(out, " +%zu", rest + 1);
+			return;
+		} else {
+			strbuf_printf(out, ",%s", e->rcpts[k]);
+		}
+	}
+}
+
+/*
+ * cmd_list - the hold queue, oldest first, as a table or JSON. The table
+ * keeps its columns: the queue id column is as wide as the longest id,
+ * the recipients column names those that fit and counts the others, and
+ * a value still too long is cut with SANITIZE_CUT; --json and "held
+ * show" give every value whole. The reason, last, is never cut.
+ */
 static int
 cmd_list(struct ctl *c, int json)
 {
 	struct msg_header *h;
 	const char *key;
 	char *text, *rule, *reason, age[32];
-	size_t i, k, n, keylen, shown = 0, others = 0;
+	size_t i, k, n, keylen, shown = 0, others = 0, qidw = strlen("QUEUE-ID");
 
 	/* Without the key, ccguard's holds can not be told from others'. */
 	if (ctl_release_key(c, &key, &keylen) < 0)
 		return EXIT_FAIL;
 	if (c->nentries > 0)	/* an empty queue has no array at all */
 		qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_arrival);
+	for (i = 0; i < c->nentries; i++)
+		if (strcmp(c->entries[i].queue_name, "hold") == 0 &&
+		    strlen(c->entries[i].queue_id) > qidw)
+			qidw = strlen(c->entries[i].queue_id);
 	if (json)
 		printf("[");
 	else
-		printf("%-14s %-5s %-30s %-40s %-26s %s\n", "QUEUE-ID", "AGE", "SENDER",
-		    "RECIPIENTS", "RULE", "REASON");
+		printf("%-*s %-5s %-*s %-*s %-*s %s\n", (int)qidw, "QUEUE-ID", "AGE",
+		    LIST_SENDER_WIDTH, "SENDER", LIST_RCPTS_WIDTH, "RECIPIENTS",
+		    LIST_RULE_WIDTH, "RULE", "REASON");
 	for (i = 0; i < c->nentries; i++) {
 		struct ctlq_entry *e = &c->entries[i];
 
@@ -206,17 +291,14 @@ cmd_list(struct ctl *c, int json)
 			struct strbuf r;
 
 			strbuf_init(&r, 4096);
-			for (k = 0; k < e->nrcpts; k++)
-				strbuf_printf(&r, "%s%s", k > 0 ? "," : "", e->rcpts[k]);
-			printf("%-14s %-5s ", e->queue_id, age);
-			safe_str(stdout, e->sender[0] != '\0' ? e->sender : "<>");
-			printf("%*s ", (int)(strlen(e->sender) < 30 ? 30 - (e->sender[0] != '\0' ?
-			    strlen(e->sender) : 2) : 0), "");
-			safe_str(stdout, strbuf_str(&r));
-			printf("%*s ", (int)(r.len < 40 ? 40 - r.len : 0), "");
-			safe_str(stdout, rule != NULL ? rule : "-");
-			printf("%*s ", (int)(rule != NULL && strlen(rule) < 26 ? 26 - strlen(rule) :
-			    rule == NULL ? 25 : 0), "");
+			rcpt_summary(e, LIST_RCPTS_WIDTH, &r);
+			printf("%-*s %-5s ", (int)qidw, e->queue_id, age);
+			print_cell(stdout, e->sender[0] != '\0' ? e->sender : "<>", LIST_SENDER_WIDTH);
+			printf(" ");
+			print_cell(stdout, strbuf_str(&r), LIST_RCPTS_WIDTH);
+			printf(" ");
+			print_cell(stdout, rule != NULL ? rule : "-", LIST_RULE_WIDTH);
+			printf(" ");
 			safe_str(stdout, reason != NULL ? reason : "-");
 			printf("\n");
 			strbuf_free(&r);

@@ -13,6 +13,8 @@
  *
  *	The Postfix backend is ctl_queue.c (postqueue, postcat, postsuper);
  *	the Sendmail backend is ctl_sendmail.c (mailq -qQ, sendmail -qQ).
+ *	Both release in two steps: out of the hold queue (the quarantine),
+ *	then a request to deliver that one message now.
  */
 #include "config.h"
 
@@ -27,11 +29,22 @@
 #define CCGUARD_POSTCONF "/usr/sbin/postconf"
 #endif
 
-/* pf_release - postsuper -H: Postfix does not run milters again on release */
+/*
+ * pf_release - postsuper -H (Postfix does not run milters again on
+ * release), then postqueue -i, so that it goes now rather than at the
+ * next scan of the deferred queue
+ */
 static int
 pf_release(struct ctlq *q, const char *qid, char *err, size_t errsize)
 {
-	return ctlq_super(q, "-H", qid, err, errsize);
+	char why[512];
+
+	if (ctlq_super(q, "-H", qid, err, errsize) < 0)
+		return -1;
+	/* Released already: should this fail, the next queue run delivers it. */
+	if (ctlq_deliver(q, qid, why, sizeof(why)) < 0)
+		ctlq_delivery_left(qid, why);
+	return 0;
 }
 
 /* pf_remove - postsuper -d QID hold */

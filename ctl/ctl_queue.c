@@ -6,6 +6,7 @@
  *	ctlq_list(&q, &entries, &n, ...)	postqueue -j (every queue)
  *	ctlq_cat(&q, qid, body, &text, &len, ...)	postcat -h -q or -b -q
  *	ctlq_super(&q, "-H" or "-d", qid, ...)	postsuper, on the hold queue
+ *	ctlq_deliver(&q, qid, ...)		postqueue -i: deliver it now
  * DESCRIPTION
  *	Postfix's own programs are the interface to its queue. They are run
  *	from Postfix's command_directory (asked of /usr/sbin/postconf), by
@@ -34,11 +35,25 @@
  *	A string longer than CTLQ_MAX_FIELD, a missing queue id or queue
  *	name, or a field of the wrong type refuses the line, and with it the
  *	listing: a queue entry that cannot be read whole is not acted on.
+ *
+ *	postsuper reports on its stderr what it did ("postsuper: ID:
+ *	removed", "postsuper: Deleted: 1 message"), whether or not that is a
+ *	terminal. ccguardctl says what was done in its own words, so that
+ *	chatter is dropped; anything else postsuper or postqueue says (a
+ *	warning) still reaches the person, and when they fail, their last
+ *	line is the reason given.
+ *
+ *	postsuper -H moves a released message to the deferred queue, which
+ *	Postfix scans only every queue_run_delay (300 s by default), so a
+ *	release then asks for that one message's delivery with postqueue -i
+ *	(the flush(8) service; allowed to everyone by the default
+ *	authorized_flush_users).
  * DIAGNOSTICS
  *	-1 with a one-line reason in err.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +69,7 @@
 #include "msg.h"
 #include "release.h"
 #include "run.h"
+#include "sanitize.h"
 #include "strbuf.h"
 
 #ifndef CCGUARD_POSTCONF
@@ -63,9 +79,10 @@
 #define CTLQ_MAX_OUTPUT	(256 * 1024 * 1024)
 #define CTLQ_MAX_FIELD	(1024 * 1024)	/* longest queue id, sender or recipient taken */
 
-/* ctlq_run - run argv[0] (absolute), collect stdout; its exit status or -1 */
-int
-ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t errsize)
+/* ctlq_spawn - run argv[0] (absolute), collect stdout (and stderr too with err_to_out) */
+static int
+ctlq_spawn(const char *const *argv, int err_to_out, char **out, size_t *len, char *err,
+    size_t errsize)
 {
 	struct strbuf sb;
 	struct run_io io;
@@ -76,6 +93,7 @@ ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t err
 	strbuf_init(&sb, CTLQ_MAX_OUTPUT);
 	memset(&io, 0, sizeof(io));
 	io.out = &sb;
+	io.err_to_out = err_to_out;
 	if (run_program(argv, &io, &status, &werr, err, errsize) != RUN_DONE) {
 		strbuf_free(&sb);
 		return -1;
@@ -93,6 +111,68 @@ ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t err
 	else if (!WIFEXITED(status))
 		diag_set(err, errsize, "%s was killed", argv[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* ctlq_run - run argv[0] (absolute), collect stdout; its exit status or -1 */
+int
+ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t errsize)
+{
+	return ctlq_spawn(argv, 0, out, len, err, errsize);
+}
+
+/* ctlq_chatter - is line postsuper's report of what it did to qid? */
+static int
+ctlq_chatter(const char *line, const char *qid)
+{
+	static const char *const counts[] = { "Deleted: ", "Released from hold: ", NULL };
+	static const char prog[] = "postsuper: ";
+	size_t n = strlen(qid), k;
+	const char *p;
+
+	if (strncmp(line, prog, sizeof(prog) - 1) != 0)
+		return 0;
+	line += sizeof(prog) - 1;
+	if (strncmp(line, qid, n) == 0 && (strcmp(line + n, ": removed") == 0 ||
+	    strcmp(line + n, ": released from hold") == 0))
+		return 1;
+	for (k = 0; counts[k] != NULL; k++) {
+		if (strncmp(line, counts[k], strlen(counts[k])) != 0)
+			continue;
+		p = line + strlen(counts[k]);
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		p += strspn(p, "0123456789");
+		return strcmp(p, " message") == 0 || strcmp(p, " messages") == 0;
+	}
+	return 0;
+}
+
+/*
+ * ctlq_run_quiet - run a Postfix program acting on qid, its stdout and
+ * stderr collected: on success what is not chatter goes to our stderr;
+ * on failure its last line (its fatal error) is the reason in err
+ */
+static int
+ctlq_run_quiet(const char *const *argv, const char *qid, char *err, size_t errsize)
+{
+	char *text, *line, *save = NULL, *last = NULL;
+	size_t len;
+	int r;
+
+	r = ctlq_spawn(argv, 1, &text, &len, err, errsize);
+	if (text == NULL)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		sanitize_inplace(line, SANITIZE_PRINTABLE);
+		if (r != 0)
+			last = line;
+		else if (!ctlq_chatter(line, qid))
+			fprintf(stderr, "%s\n", line);
+	}
+	if (r != 0 && last != NULL)
+		diag_set(err, errsize, "%s", last);
+	free(text);
+	return r == 0 ? 0 : -1;
 }
 
 /* ctlq_init - find Postfix's command directory */
@@ -377,27 +457,48 @@ ctlq_cat(struct ctlq *q, const char *qid, int body, char **out, size_t *len,
 	return 0;
 }
 
-/* ctlq_super - postsuper OP QID hold ("-H": release; "-d": delete) */
-int
-ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t errsize)
+/* ctlq_act - run "TOOL OP QID [LAST]" quietly (ctlq_run_quiet), for one queue id */
+static int
+ctlq_act(struct ctlq *q, const char *tool, const char *op, const char *qid, const char *last,
+    char *err, size_t errsize)
 {
 	const char *argv[8];
-	char path[4096], *out;
-	size_t i, len;
-	int r;
+	char path[4096];
+	size_t i;
 
 	if (!release_qid_ok(qid)) {
 		diag_set(err, errsize, "not a queue id: %s", qid);
 		return -1;
 	}
-	i = ctlq_tool(q, argv, path, sizeof(path), "postsuper");
+	i = ctlq_tool(q, argv, path, sizeof(path), tool);
 	argv[i++] = op;
 	argv[i++] = qid;
-	if (strcmp(op, "-d") == 0)
-		argv[i++] = "hold";
+	if (last != NULL)
+		argv[i++] = last;
 	argv[i] = NULL;
-	r = ctlq_run(argv, &out, &len, err, errsize);
-	free(out);
-	return r == 0 ? 0 : -1;
+	return ctlq_run_quiet(argv, qid, err, errsize);
+}
+
+/* ctlq_super - postsuper OP QID hold ("-H": release; "-d": delete) */
+int
+ctlq_super(struct ctlq *q, const char *op, const char *qid, char *err, size_t errsize)
+{
+	return ctlq_act(q, "postsuper", op, qid, strcmp(op, "-d") == 0 ? "hold" : NULL,
+	    err, errsize);
+}
+
+/* ctlq_deliver - postqueue -i QID: deliver a released message now */
+int
+ctlq_deliver(struct ctlq *q, const char *qid, char *err, size_t errsize)
+{
+	return ctlq_act(q, "postqueue", "-i", qid, NULL, err, errsize);
+}
+
+/* ctlq_delivery_left - say that a released message waits for the MTA's next queue run */
+void
+ctlq_delivery_left(const char *qid, const char *why)
+{
+	fprintf(stderr, "ccguardctl: %s: released; delivery is left to the next queue run (%s)\n",
+	    qid, why);
 }
 

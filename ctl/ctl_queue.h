@@ -64,6 +64,8 @@ int	ctlq_parse_json_line(const char *line, struct ctlq_entry *);
 int	ctlq_cat(struct ctlq *, const char *qid, int body, char **out, size_t *len,
 	    char *err, size_t errsize);
 int	ctlq_super(struct ctlq *, const char *op, const char *qid, char *err, size_t errsize);
+int	ctlq_deliver(struct ctlq *, const char *qid, char *err, size_t errsize);
+void	ctlq_delivery_left(const char *qid, const char *why);
 int	ctlq_run(const char *const *argv, char **out, size_t *len, char *err, size_t errsize);
 extern const struct ctlq_backend ctlq_sendmail;
 int	ctlq_sendmail_init(struct ctlq *, const char *binary, const char *cf,

@@ -452,8 +452,7 @@ sm_release(struct ctlq *q, const char *qid, char *err, size_t errsize)
 	}
 	/* Deliver at once; should this fail, the next queue run delivers it. */
 	if (sm_run(q, sel, NULL, NULL, &out, ignored, sizeof(ignored)) < 0)
-		fprintf(stderr, "ccguardctl: %s: released; delivery is left to the next queue "
-		    "run (%s)\n", qid, ignored);
+		ctlq_delivery_left(qid, ignored);
 	free(out);
 	return 0;
 }

@@ -8,10 +8,12 @@
  *	postqueue, postcat, postsuper, Sendmail's mailq): posix_spawn of
  *	argv[0], which must be an absolute path, with argv as given (no
  *	shell), the fixed environment RUN_PATH, SIGPIPE at its default, and
- *	stdin and stdout as struct run_io says (/dev/null when not used; its
- *	stderr is ours). io.in is written and io.out collected at the same
- *	time, so neither side can block the other; when io.out refuses more
- *	(its limit), the rest is not read.
+ *	stdin and stdout as struct run_io says (/dev/null when not used). Its
+ *	stderr is ours, or with io.err_to_out collected with its stdout, so
+ *	the caller decides what of the program's chatter a person sees.
+ *	io.in is written and io.out collected at the same time, so neither
+ *	side can block the other; when io.out refuses more (its limit), the
+ *	rest is not read.
  *
  *	With a deadline, the program is killed (SIGKILL) when it has not
  *	ended by then: RUN_TIMEOUT. Otherwise RUN_DONE and its wait status;
@@ -164,9 +166,11 @@ run_program(const char *const *argv, const struct run_io *io, int *status, int *
 		posix_spawn_file_actions_adddup2(&fa, inpipe[0], 0);
 	else
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (io->out != NULL)
+	if (io->out != NULL) {
 		posix_spawn_file_actions_adddup2(&fa, outpipe[1], 1);
-	else
+		if (io->err_to_out)
+			posix_spawn_file_actions_adddup2(&fa, outpipe[1], 2);
+	} else
 		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&dfl);

@@ -17,6 +17,7 @@ struct run_io {
 	const char	*in;		/* written to its stdin; NULL: /dev/null */
 	size_t		 inlen;
 	struct strbuf	*out;		/* its stdout is appended; NULL: /dev/null */
+	int		 err_to_out;	/* its stderr goes to out too (else it is ours) */
 	const struct timespec *deadline; /* CLOCK_MONOTONIC; NULL: none */
 };
 

@@ -37,7 +37,9 @@
  *	and keeps it to the end, so a reload never changes the rules under a
  *	message in flight. Without a policy (never expected) MAIL FROM, which
  *	has no reply, can not refuse the message: end of headers answers
- *	tempfail instead.
+ *	tempfail instead. The same holds while the daemon stops: each message
+ *	is counted (stop.c) from MAIL FROM to its end, so that SIGTERM
+ *	finishes it, and no new one starts.
  *
  *	Negotiation asks only for what the loaded rules or the log need: no
  *	HELO, no unknown commands, no DATA command, and no body unless a rule
@@ -76,6 +78,7 @@
 #include "release.h"
 #include "reply.h"
 #include "ruleset.h"
+#include "stop.h"
 #include "verdict.h"
 
 struct conn {
@@ -157,6 +160,8 @@ conn_end_message(struct conn *c)
 	c->body_checked = 0;
 	c->body_matters = 0;
 	c->policy = policy_unref(c->policy);
+	if (c->in_message)
+		stop_message_end();
 	c->in_message = 0;
 }
 
@@ -261,9 +266,16 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	}
 	conn_end_message(c);
-	/* With no reply here, end of headers answers tempfail (in_message 0). */
-	if ((c->policy = policy_current()) == NULL)
+	/*
+	 * Stopping (stop.c), or without a policy: with no reply here, end of
+	 * headers answers tempfail (in_message 0).
+	 */
+	if (!stop_message_begin())
 		return (c->nr & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+	if ((c->policy = policy_current()) == NULL) {
+		stop_message_end();
+		return (c->nr & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+	}
 	c->msg->limits = c->policy->conf->limits;
 	c->in_message = 1;
 	msg_set_sender(c->msg, argv[0] != NULL ? argv[0] : "<>");

@@ -13,8 +13,8 @@
  *	unprivileged user when started as root, then hand over to smfi_main().
  *	The daemon always stays in the foreground (systemd supervises it) and
  *	logs to syslog, and to stderr unless that is the systemd journal
- *	(which gets the syslog lines already). SIGHUP reloads (sighup.c),
- *	SIGTERM stops.
+ *	(which gets the syslog lines already). SIGHUP reloads (sighup.c);
+ *	SIGTERM stops, after the messages in flight are finished (stop.c).
  *
  *	-n checks everything a start would (including every example in the rule
  *	files) and exits 0 or EX_CONFIG. -t evaluates a message file through
@@ -60,6 +60,7 @@
 #include "ruleset.h"
 #include "sanitize.h"
 #include "sighup.h"
+#include "stop.h"
 #include "strbuf.h"
 #include "version.h"
 
@@ -577,6 +578,8 @@ main(int argc, char *argv[])
 	umask(007);
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		fatalx("cannot open the milter socket %s", socket_spec);
+	stop_init();
+	sighup_set_stop_handler(stop_drain);
 	drop_privileges(user, socket_spec);
 	log_info("starting: socket %s, %zu rules from %zu files", socket_spec,
 	    ruleset_nrules(p->rs), p->conf->nrules);

@@ -1,5 +1,6 @@
 # mk/data.mk - what "make install" puts on a system besides the programs:
-# the shipped rules and texts, the default ccguard.conf, the manual pages,
+# the shipped rules and texts, the default ccguard.conf, the example
+# messages, the manual pages,
 # the systemd units (the daemon's; ccguardctl's mail-command service and
 # path unit; the digest's timer), the sysusers.d and tmpfiles.d entries.
 #
@@ -57,6 +58,11 @@ dist_rules_DATA += \
 	rules/kernel-and-distros-reply.rejected \
 	rules/distros-and-public.rejected \
 	rules/kernel-and-public.rejected
+
+# Example messages for "ccguard -t", named by the quick start and the
+# README: a new report to both sides (refused) and an ordinary mail.
+examplesdir = $(docdir)/examples
+dist_examples_DATA = doc/examples/report-to-both.eml doc/examples/ordinary.eml
 
 # The templates' install directories (see the top of this file).
 deploy_edit = sed \
@@ -142,6 +148,7 @@ deploy-print-dirs:
 	@echo "sysconfdir=$(sysconfdir)"
 	@echo "pkgdatadir=$(pkgdatadir)"
 	@echo "mandir=$(mandir)"
+	@echo "docdir=$(docdir)"
 	@echo "systemdsystemunitdir=$(systemdsystemunitdir)"
 	@echo "sysusersdir=$(sysusersdir)"
 	@echo "tmpfilesdir=$(tmpfilesdir)"

@@ -25,7 +25,9 @@ MILTER_SCENARIOS = \
 	tests/milter/vs-tag.mt \
 	tests/milter/limits.mt \
 	tests/milter/metrics.mt \
-	tests/milter/mta-macros.mt
+	tests/milter/mta-macros.mt \
+	tests/milter/stop.mt \
+	tests/milter/stop-idle.mt
 
 $(MILTER_SCENARIOS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/milter && \

@@ -4,6 +4,8 @@ CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-d
 # git-email, mutt, s-nail, msmtp: the reporters' clients of tests/e2e/test_clients.py;
 # git send-email needs Mail::Address, a Recommends of git-email.
 CCGUARD_TEST_PACKAGES="miltertest postfix libsasl2-modules swaks python3 clang libclang-rt-14-dev systemd mandoc libwrap0 m4 debhelper dpkg-dev fakeroot lintian git-email libmailtools-perl mutt s-nail msmtp"
+# The package test boots a Debian 12 container with systemd as its PID 1.
+CCGUARD_TEST_PACKAGES="$CCGUARD_TEST_PACKAGES systemd-container debootstrap"
 # Sendmail's packages conflict with postfix: they are only downloaded, and
 # tests/sendmail/ unpacks them into a private directory (see smlib.py).
 CCGUARD_SENDMAIL_DEBS=/var/cache/ccguard-tests/sendmail

@@ -2,8 +2,10 @@
 # tests/deploy/install.sh - "make install DESTDIR=..." lays out a working
 # system: the daemon in sbindir, the rules in $(pkgdatadir)/rules, the
 # configuration in $(sysconfdir)/ccguard, the systemd unit, sysusers.d and
-# tmpfiles.d entries and the manual pages; the installed daemon accepts the
-# installed configuration and rules; a second install keeps a locally edited
+# tmpfiles.d entries, the manual pages and the example messages; the
+# installed daemon accepts the installed configuration and rules, and
+# judges the examples as they say (the report to both sides refused, the
+# ordinary mail passed); a second install keeps a locally edited
 # ccguard.conf; uninstall removes what install added.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -24,7 +26,7 @@ if ! runmake -s deploy-print-dirs >"$tmp/dirs"; then
 	exit 1
 fi
 . "$tmp/dirs"
-for v in sbindir sysconfdir pkgdatadir mandir systemdsystemunitdir sysusersdir tmpfilesdir; do
+for v in sbindir sysconfdir pkgdatadir mandir docdir systemdsystemunitdir sysusersdir tmpfilesdir; do
 	eval "val=\${$v:-}"
 	case $val in
 	/*) ;;
@@ -55,6 +57,8 @@ want_file "$tmpfilesdir/ccguard.conf"
 want_file "$mandir/man8/ccguard.8"
 want_file "$mandir/man5/ccguard.conf.5"
 want_file "$mandir/man5/ccguard.rules.5"
+want_file "$docdir/examples/report-to-both.eml"
+want_file "$docdir/examples/ordinary.eml"
 [ $fail -eq 0 ] || { find "$dest" -type f | sed "s|^$dest||"; exit 1; }
 
 # Nothing group or world writable: ccguard refuses such rules and config.
@@ -84,6 +88,16 @@ if ! "$dest$sbindir/ccguard" -n -c "$tmp/check.conf" >"$tmp/check.out" 2>&1; the
 	cat "$tmp/check.out"
 	fail=1
 fi
+
+# The example messages, through the installed daemon and rules.
+examples=$dest$docdir/examples
+"$dest$sbindir/ccguard" -c "$tmp/check.conf" -t "$examples/report-to-both.eml" >"$tmp/t1.out" 2>&1
+grep -q '^rule: kernel-and-distros (' "$tmp/t1.out" && grep -qx 'action: reject' "$tmp/t1.out" &&
+	grep -q '^  550 5\.7\.1 ' "$tmp/t1.out" ||
+	{ echo "FAIL: the example report to both sides is not refused:"; cat "$tmp/t1.out"; fail=1; }
+"$dest$sbindir/ccguard" -c "$tmp/check.conf" -t "$examples/ordinary.eml" >"$tmp/t2.out" 2>&1
+grep -qx 'rule: none matched' "$tmp/t2.out" && grep -qx 'action: pass' "$tmp/t2.out" ||
+	{ echo "FAIL: the example ordinary mail does not pass:"; cat "$tmp/t2.out"; fail=1; }
 
 # A second install must not overwrite a site's configuration.
 echo "# local edit" >>"$dest$sysconfdir/ccguard/ccguard.conf"

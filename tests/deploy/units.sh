@@ -4,6 +4,9 @@
 #
 # - systemd-analyze verify accepts ccguard.service (its commands pointed at
 #   the built daemon, its Documentation= pages looked up in man/);
+# - a reload is checked with "ccguard -n" first and signalled without
+#   /bin/kill (procps, not on a minimal system): the second ExecReload=
+#   line, run here as systemd runs it, sends SIGHUP to $MAINPID;
 # - systemd-analyze security --offline rates it no worse than MAX_EXPOSURE,
 #   so dropping a hardening line fails here;
 # - systemd-sysusers and systemd-tmpfiles, run on a scratch root, create the
@@ -29,11 +32,35 @@ if grep -n '@[a-z]*@' "$built"; then
 	echo "FAIL: unsubstituted @name@ in $built"
 	fail=1
 fi
-for key in Type=simple User=ccguard Group=ccguard 'ExecReload=/bin/kill -HUP $MAINPID' \
+check_line=$(sed -n 's/^ExecStartPre=//p' "$built")
+for key in Type=simple User=ccguard Group=ccguard "ExecReload=$check_line" \
+    'ExecReload=/bin/sh -c '\''kill -HUP "$1"'\'' ccguard-reload $MAINPID' \
     Restart=on-failure NoNewPrivileges=yes ProtectSystem=strict CapabilityBoundingSet= \
     'SystemCallFilter=@system-service' MemoryDenyWriteExecute=no; do
 	grep -qxF "$key" "$built" || { echo "FAIL: the unit lacks \"$key\""; fail=1; }
 done
+
+if grep -n '^Exec[A-Za-z]*=.*/bin/kill' "$built"; then
+	echo "FAIL: the unit runs /bin/kill, which a minimal system lacks"
+	fail=1
+fi
+# The signalling line as systemd runs it ($MAINPID substituted; its
+# quoting is the shell's here), on a process that records the signal.
+sig_line=$(grep '^ExecReload=' "$built" | sed -n '2s/^ExecReload=//p')
+sh -c 'trap "echo HUP >\"\$0\"; exit 0" HUP; while :; do sleep 0.05; done' "$tmp/got-hup" &
+hup_pid=$!
+sleep 0.2
+eval "$(printf '%s\n' "$sig_line" | sed "s/[$]MAINPID/$hup_pid/")"
+i=0
+while [ ! -s "$tmp/got-hup" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill "$hup_pid" 2>/dev/null
+wait "$hup_pid" 2>/dev/null
+if [ "$(cat "$tmp/got-hup" 2>/dev/null)" = HUP ]; then
+	echo "ok: the second ExecReload= line sends SIGHUP to \$MAINPID"
+else
+	echo "FAIL: the second ExecReload= line ($sig_line) sent no SIGHUP"
+	fail=1
+fi
 
 # Point the commands at the built daemon so verify can check them.
 exec_path=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$built")

@@ -10,6 +10,13 @@ ccguard, the held copy deleted), rejected (deleted, and the sender told the
 moderator's reason) and discarded (deleted, nothing sent). A forged
 X-Ccguard-Released header does not get a message through; it is removed.
 Unknown queue ids exit 3, usage errors 2.
+
+Postfix runs with its default queue timing (queue_run_delay 300 s): a
+release must ask for delivery itself (postqueue -i) and is checked to
+arrive within a minute. ccguardctl speaks for itself: postsuper's own
+lines ("postsuper: ID: removed", "Deleted: 1 message") never reach its
+output. The table keeps its columns whatever the lengths of the sender
+and the recipients.
 """
 import email
 import email.policy
@@ -34,6 +41,34 @@ def at_sink(env, mid):
             m.header("Message-ID") == [mid]]
 
 
+def check_columns(table, long_rows):
+    """check_columns - every row's values start under their headings.
+
+    long_rows: queue id -> (sender, recipients) of a row whose values are
+    longer than their columns: cut with "...", the others counted."""
+    lines = table.splitlines()
+    head = lines[0]
+    cols = [head.index(h) for h in ("AGE", "SENDER", "RECIPIENTS", "RULE", "REASON")]
+    check(head.startswith("QUEUE-ID") and cols == sorted(cols), "table heading", head)
+    for row in lines[1:]:
+        for c in cols:
+            check(row[c - 1] == " " and row[c] != " ", "a value starts under its heading "
+                  "at column %d" % c, head, row)
+        check(row[cols[3]:].startswith("kernel-and-distros-reply "), "the rule in its column",
+              head, row)
+        qid = row.split()[0]
+        if qid in long_rows:
+            sender, rcpts = long_rows[qid]
+            cell = row[cols[1]:cols[2]].rstrip()
+            check(cell.endswith("...") and sender.startswith(cell[:-3]),
+                  "a long sender cut and marked", cell)
+            cell = row[cols[2]:cols[3]].rstrip()
+            shown, _, more = cell.rpartition(" +")
+            check(shown.split(",") == rcpts[:len(shown.split(","))] and
+                  int(more) == len(rcpts) - len(shown.split(",")),
+                  "the recipients that fit, and the number of the others", cell)
+
+
 def test(env):
     # No guidance here: only the moderator's actions reach the sink.
     holdlib.start(env, "guidance = no\n")
@@ -45,6 +80,10 @@ def test(env):
     qb, mb = holdlib.hold(env, body=BODY)
     qc, mc = holdlib.hold(env, body=BODY)
     qd, md = holdlib.hold(env, body=BODY)
+    long_sender = "a.reporter.with.a.rather.long.name@mail.example.org"
+    many = [harness.SECURITY, harness.DISTROS] + [
+        "maintainer-number-%d@subsystem.example.com" % i for i in range(4)]
+    ql, ml = holdlib.hold(env, sender=long_sender, rcpts=many)
 
     # list: table and JSON.
     p = ctl(env, "held", "list")
@@ -52,9 +91,10 @@ def test(env):
         check(re.search(r"^%s +\d+m +%s +security@kernel.org,linux-distros@vs.openwall.org +"
                         r"kernel-and-distros-reply +sender=local; matched=" % (q, re.escape(REPORTER)),
                         p.stdout, re.M), "table row for %s" % q, p.stdout)
+    check_columns(p.stdout, {ql: (long_sender, many)})
     p = ctl(env, "held", "list", "--json", postfix_option=True)
     rows = {r["queue_id"]: r for r in json.loads(p.stdout)}
-    check(set(rows) == {qa, qb, qc, qd}, "JSON lists the held messages", rows)
+    check(set(rows) == {qa, qb, qc, qd, ql}, "JSON lists the held messages", rows)
     check(rows[qa]["rule"] == "kernel-and-distros-reply" and rows[qa]["sender"] == REPORTER and
           sorted(rows[qa]["recipients"]) == sorted([harness.SECURITY, harness.DISTROS]) and
           "linux-distros@vs.openwall.org (envelope, Cc)" in rows[qa]["reason"],
@@ -74,9 +114,12 @@ def test(env):
     ctl(env, "held", "release", "--without", "no-such-list", qa, expect=2)
     ctl(env, "held", "frobnicate", qa, expect=2)
 
-    # release: delivered as it is, to both, and not held again.
-    ctl(env, "held", "release", qa)
-    harness.wait_for(lambda: at_sink(env, ma), 20, 0.1, "released message at the sink")
+    # release: delivered as it is, to both, and not held again; now, not
+    # at Postfix's next scan of the deferred queue (300 s by default).
+    p = ctl(env, "held", "release", qa)
+    check(p.stdout == "%s: released\n" % qa and p.stderr == "", "release speaks for itself",
+          p.stdout, p.stderr)
+    harness.wait_for(lambda: at_sink(env, ma), 60, 0.1, "released message at the sink")
     m = at_sink(env, ma)
     check(len(m) == 1 and sorted(m[0].rcpts) == sorted([harness.SECURITY, harness.DISTROS]),
           "released to every recipient", [(x.rcpts) for x in m])
@@ -122,7 +165,9 @@ def test(env):
           "before a fix is accepted" in text.lower(), "the rule's refusal text", text)
 
     # discard: deleted, nothing sent.
-    ctl(env, "held", "discard", qd)
+    p = ctl(env, "held", "discard", qd)
+    check(p.stdout == "%s: discarded\n" % qd and p.stderr == "", "discard speaks for itself",
+          p.stdout, p.stderr)
     check(qd not in held_ids(env), "discarded message deleted")
     ctl(env, "held", "discard", qd, expect=3)
 
@@ -144,7 +189,8 @@ def test(env):
     check(not [x for x in env.sink.messages if mc.encode() in x.data and
                not holdlib.to(x, REPORTER) and not holdlib.to(x, holdlib.MODERATOR)],
           "nothing about the rejected message but the notices")
-    check(held_ids(env) == {qf, qr}, "only the forged and replayed ones remain", held_ids(env))
+    check(held_ids(env) == {qf, qr, ql}, "only the forged, replayed and long ones remain",
+          held_ids(env))
 
 
 harness.main(test, milter=False)

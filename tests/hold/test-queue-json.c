@@ -3,13 +3,18 @@
  * ctl/ctl_queue.c): real Postfix output from tests/hold/postqueue-j.txt
  * decoded field by field, every cut of a real line refused, and hostile
  * or malformed lines (escapes, missing fields, wrong types, bytes that are
- * not UTF-8, oversized fields) decoded exactly or refused whole.
+ * not UTF-8, oversized fields) decoded exactly or refused whole. And the
+ * other side of ccguardctl's quiet use of postsuper and postqueue (their
+ * chatter dropped, tests/hold/e2e_ctl.py): when the real programs fail,
+ * here for a configuration directory without main.cf, their own last
+ * line is the reason ccguardctl gives.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_queue.h"
 #include "testlib.h"
@@ -226,6 +231,38 @@ test_oversized(void)
 	}
 }
 
+/* test_tool_errors - the real postsuper and postqueue fail: their fatal line is the reason */
+static void
+test_tool_errors(void)
+{
+	char dir[] = "/tmp/ccguard-noconf.XXXXXX", err[512];
+	char sbin[] = "/usr/sbin";
+	struct ctlq q;
+
+	if (access("/usr/sbin/postsuper", X_OK) != 0 || access("/usr/sbin/postqueue", X_OK) != 0) {
+		printf("note: Postfix is not installed; its programs' errors not checked\n");
+		return;
+	}
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp failed");
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.config = dir;
+	q.command_dir = sbin;
+	err[0] = '\0';
+	CHECK(ctlq_super(&q, "-d", "ABCDEF1234", err, sizeof(err)) < 0,
+	    "postsuper without main.cf succeeded");
+	CHECK(strncmp(err, "postsuper: fatal: ", 18) == 0 && strstr(err, "main.cf") != NULL,
+	    "postsuper's error [%s], want its own fatal line", err);
+	err[0] = '\0';
+	CHECK(ctlq_deliver(&q, "ABCDEF1234", err, sizeof(err)) < 0,
+	    "postqueue -i without main.cf succeeded");
+	CHECK(strncmp(err, "postqueue: fatal: ", 18) == 0 && strstr(err, "main.cf") != NULL,
+	    "postqueue's error [%s], want its own fatal line", err);
+	rmdir(dir);
+}
+
 /* main - run the postqueue -j reader tests */
 int
 main(void)
@@ -234,5 +271,6 @@ main(void)
 	test_decoding();
 	test_refused();
 	test_oversized();
+	test_tool_errors();
 	return test_exit("test-queue-json");
 }

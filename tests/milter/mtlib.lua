@@ -447,6 +447,38 @@ function M.expect_alive()
 	end
 end
 
+-- now - the wall clock in seconds, to the millisecond (os.time counts seconds)
+function M.now()
+	local p = io.popen("date +%s%N")
+	local ns = p:read("l")
+	p:close()
+	return tonumber(ns) / 1e9
+end
+
+-- running - is the daemon's process still there? (run.sh, its parent, waits
+-- for miltertest: until then an exited daemon stays a zombie)
+function M.running()
+	local stat = M.read_file("/proc/" .. M.pid .. "/stat")
+	if stat == nil then
+		return false
+	end
+	local state = stat:match("%)%s+(%S)")
+	return state ~= "Z" and state ~= "X"
+end
+
+-- expect_exit - the daemon exits within secs from now; the seconds it took
+function M.expect_exit(secs)
+	local t0 = M.now()
+	while M.running() do
+		if M.now() - t0 > secs then
+			M.fail("the daemon still runs %gs later; log:\n%s", secs,
+			    M.read_file(M.log) or "")
+		end
+		mt.sleep(0.01)
+	end
+	return M.now() - t0
+end
+
 -- reload - rewrite the configuration, send SIGHUP, wait for the outcome
 function M.reload(conf_text, outcome)
 	local before = #M.log_lines(outcome)

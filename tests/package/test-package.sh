@@ -1,30 +1,41 @@
 #!/bin/bash
-# tests/package/test-package.sh - build the Debian package, lint it, install
-# it on this machine, prove it works with the system's Postfix, purge it,
-# and check that nothing is left but what policy lets stay.
+# tests/package/test-package.sh - build the Debian package from the source
+# tarball, lint it, install it on this machine as a container operator
+# would (no systemd), prove it works with the system's Postfix, purge it,
+# check that nothing is left but what policy lets stay; then install it
+# again in a Debian 12 container that runs systemd (systemd-container.sh).
+#
+# usage: test-package.sh [TARBALL]
+#
+# TARBALL is the source tarball the package is built from: tests/run-all.sh
+# gives the one "make distcheck" made and checked. Without it, "make dist"
+# makes one from this tree.
 #
 # Run by tests/run-all.sh as one stage (root, Debian 12). It changes the
 # system and puts it back: Postfix's main.cf is restored (or removed when
-# there was none), a Postfix this script started is stopped, the ccguard
-# user is deleted again when it did not exist before. Without systemd as
-# PID 1 the service is started the way its unit would start it (the unit's
-# ExecStartPre and ExecStart, as its User, with its RuntimeDirectory and
-# UMask), and the output says so.
+# there was none), a Postfix this script started is stopped, the users
+# ccguard and ccguard-mail are deleted again when they did not exist before. This machine has no
+# systemd as PID 1 (CI's has none): the postinst must say that it started
+# nothing and what to run, and the test runs exactly that, as root in the
+# foreground, reloads it (ccguard -n, then SIGHUP) and stops it (SIGTERM).
 #
 # Exit status: 0 when every check passed, 1 otherwise, 77 when it can not
-# run here (not root, no dpkg-buildpackage); tests/run-all.sh treats 77 as
-# a failure in CI.
+# run here (not root, a tool missing); tests/run-all.sh treats 77 as a
+# failure in CI.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+tarball=${1:-}
 fail=0
 step() { echo "--- $*"; }
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
 if [ "$(id -u)" != 0 ]; then echo "SKIP: the package test needs root"; exit 77; fi
-for t in dpkg-buildpackage lintian apt-get postfix postconf python3; do
+for t in dpkg-buildpackage lintian apt-get postfix postconf python3 systemd-nspawn debootstrap \
+	nsenter; do
 	command -v "$t" >/dev/null || { echo "SKIP: the package test needs $t"; exit 77; }
 done
+if [ -n "$tarball" ] && [ ! -f "$tarball" ]; then echo "FAIL: no tarball $tarball"; exit 1; fi
 if dpkg-query -W -f='${Status}' ccguard 2>/dev/null | grep -q 'ok installed'; then
 	echo "FAIL: a ccguard package is installed already; not touching it"
 	exit 1
@@ -34,7 +45,9 @@ t0=$(date +%s)
 work=$(mktemp -d /var/tmp/ccguard-package.XXXXXX)
 maincf=/etc/postfix/main.cf
 had_maincf=0; [ -e "$maincf" ] && had_maincf=1 && cp -p "$maincf" "$work/main.cf.orig"
-had_user=0; getent passwd ccguard >/dev/null && had_user=1
+# The package's system users (debian/ccguard.sysusers): those it creates go again.
+new_users=
+for u in ccguard ccguard-mail; do getent passwd "$u" >/dev/null || new_users="$new_users $u"; done
 postfix_was_running=0; postfix status >/dev/null 2>&1 && postfix_was_running=1
 milter_pid=
 
@@ -52,34 +65,41 @@ restore() {
 	if [ "$postfix_was_running" = 0 ]; then postfix stop >/dev/null 2>&1; fi
 	if [ "$had_maincf" = 1 ]; then cp -p "$work/main.cf.orig" "$maincf"; else rm -f "$maincf"; fi
 	[ "$postfix_was_running" = 1 ] && postfix reload >/dev/null 2>&1
-	if [ "$had_user" = 0 ] && getent passwd ccguard >/dev/null; then
-		userdel ccguard >/dev/null 2>&1; groupdel ccguard >/dev/null 2>&1
-	fi
+	for u in $new_users; do
+		if getent passwd "$u" >/dev/null; then
+			userdel "$u" >/dev/null 2>&1; groupdel "$u" >/dev/null 2>&1
+		fi
+	done
 	rm -rf "$work"
 }
 trap restore EXIT
 trap 'exit 1' INT TERM HUP
 
 # ---------------------------------------------------------------- build
-step "build with dpkg-buildpackage -us -uc -b (in a copy of the source tree)"
-mkdir -p "$work/src"
-if [ -d "$top/.git" ]; then
-	(cd "$top" && git ls-files -z -co --exclude-standard) |
-		(cd "$top" && tar --null -T - -cf -) | tar -x -C "$work/src"
-else
-	tar -C "$top" --exclude='./_build*' --exclude=./autom4te.cache -cf - . | tar -x -C "$work/src"
+if [ -z "$tarball" ]; then
+	step "make dist (no tarball given)"
+	mkdir -p "$work/dist"
+	[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh) >"$work/dist.log" 2>&1
+	if ! (cd "$work/dist" && "$top/configure" -q && make dist) >>"$work/dist.log" 2>&1; then
+		tail -20 "$work/dist.log"; bad "make dist failed"; exit 1
+	fi
+	tarball=$(ls "$work"/dist/ccguard-*.tar.gz)
 fi
+step "build with dpkg-buildpackage -us -uc -b from $(basename "$tarball")"
+mkdir -p "$work/src"
+tar -xzf "$tarball" -C "$work/src" || { bad "cannot unpack $tarball"; exit 1; }
+srcdir=$(ls -d "$work"/src/ccguard-*/)
 b0=$(date +%s)
-if ! (cd "$work/src" && dpkg-buildpackage -us -uc -b -j2) >"$work/build.log" 2>&1; then
+if ! (cd "$srcdir" && dpkg-buildpackage -us -uc -b -j2) >"$work/build.log" 2>&1; then
 	tail -40 "$work/build.log"
 	bad "dpkg-buildpackage failed"
 	exit 1
 fi
-ok "built in $(( $(date +%s) - b0 ))s: $(cd "$work" && ls ./*.deb | tr '\n' ' ')"
-deb=$(ls "$work"/ccguard_*_*.deb | head -1)
+ok "built in $(( $(date +%s) - b0 ))s: $(cd "$work/src" && ls ./*.deb | tr '\n' ' ')"
+deb=$(ls "$work"/src/ccguard_*_*.deb | head -1)
 
 step "lintian: no errors, no warnings"
-if lintian --fail-on error,warning "$work"/ccguard_*.changes >"$work/lintian.log" 2>&1; then
+if lintian --fail-on error,warning "$work"/src/ccguard_*.changes >"$work/lintian.log" 2>&1; then
 	ok "lintian: $(grep -c '^[EW]:' "$work/lintian.log") errors or warnings"
 else
 	cat "$work/lintian.log"; bad "lintian reports errors or warnings"
@@ -95,6 +115,13 @@ grep -q 'smtpd_milters = unix:ccguard/ccguard.sock' "$work/install.log" &&
 	grep -q 'does not edit' "$work/install.log" &&
 	ok "the install says how to attach ccguard to Postfix" ||
 	{ cat "$work/install.log"; bad "no message about attaching ccguard to Postfix"; }
+# Without systemd: nothing started, and it says so and what to run.
+sed -i 's/\r$//' "$work/install.log"
+run_cmd=$(sed -n 's|^    \(/usr/sbin/ccguard -c /etc/ccguard/ccguard.conf\)$|\1|p' "$work/install.log")
+grep -q '^ccguard: not started: this system does not run systemd' "$work/install.log" &&
+	[ -n "$run_cmd" ] && ! grep -q 'ccguard listens on' "$work/install.log" &&
+	ok "without systemd the postinst says it started nothing, and what to run: $run_cmd" ||
+	{ cat "$work/install.log"; bad "the postinst does not say that it started nothing and what to run"; }
 
 getent passwd ccguard >/dev/null && ok "the user ccguard exists" || bad "no user ccguard"
 dpkg-query -W -f='${Conffiles}\n' ccguard | grep -q '^ /etc/ccguard/ccguard.conf ' &&
@@ -110,6 +137,8 @@ ccguard -n -c /etc/ccguard/ccguard.conf >"$work/n.log" 2>&1 && ok "ccguard -n pa
 	{ cat "$work/n.log"; bad "ccguard -n fails"; }
 [ -L /etc/systemd/system/multi-user.target.wants/ccguard.service ] &&
 	ok "the service is enabled" || bad "ccguard.service is not enabled"
+enabled=$(ls -d /etc/systemd/system/*.wants/ccguard-* 2>/dev/null | tr '\n' ' ')
+[ -z "$enabled" ] && ok "no timer or path unit is enabled" || bad "enabled on install: $enabled"
 
 # A reinstall of the same version keeps the key and a local conffile edit.
 echo "# local edit" >> /etc/ccguard/ccguard.conf
@@ -130,35 +159,26 @@ grep -q 'not started: "ccguard -n" finds errors' "$work/broken.log" &&
 sed -i '/^no_such_setting = 1$/d' /etc/ccguard/ccguard.conf
 
 # ---------------------------------------------------------------- service
-step "service"
-unit=/lib/systemd/system/ccguard.service
-if [ "$(ps -p 1 -o comm=)" = systemd ] && [ -d /run/systemd/system ]; then
-	for i in $(seq 1 50); do systemctl is-active --quiet ccguard && break; sleep 0.2; done
-	systemctl is-active --quiet ccguard && ok "systemd runs ccguard.service (active)" ||
-		{ systemctl status ccguard --no-pager; bad "ccguard.service is not active"; }
-else
-	echo "note: PID 1 is $(ps -p 1 -o comm=), not systemd: starting the unit's commands" \
-		"as the unit would (User=, RuntimeDirectory=, UMask=, ExecStartPre=, ExecStart=)"
-	user=$(sed -n 's/^User=//p' "$unit"); group=$(sed -n 's/^Group=//p' "$unit")
-	rtdir=$(sed -n 's/^RuntimeDirectory=//p' "$unit"); rtmode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$unit")
-	umask_=$(sed -n 's/^UMask=//p' "$unit")
-	pre=$(sed -n 's/^ExecStartPre=//p' "$unit"); start=$(sed -n 's/^ExecStart=//p' "$unit")
-	install -d -o "$user" -g "$group" -m "$rtmode" "/run/$rtdir"
-	# The unit's commands are plain words (no quoting), as written in it.
-	if (umask "$umask_" && exec setpriv --reuid="$user" --regid="$group" --init-groups $pre) \
-		>"$work/pre.log" 2>&1; then
-		ok "ExecStartPre ($pre) passes as $user"
-	else
-		cat "$work/pre.log"; bad "ExecStartPre fails"
-	fi
-	(umask "$umask_" && exec setsid setpriv --reuid="$user" --regid="$group" --init-groups $start) \
-		</dev/null >"$work/ccguard.log" 2>&1 &
-	milter_pid=$!
-fi
+step "run it as the postinst said: as root, in the foreground"
+[ -n "$run_cmd" ] || run_cmd="/usr/sbin/ccguard -c /etc/ccguard/ccguard.conf"
+(exec setsid $run_cmd) </dev/null >"$work/ccguard.log" 2>&1 &
+milter_pid=$!
 for i in $(seq 1 100); do [ -S /var/spool/postfix/ccguard/ccguard.sock ] && break; sleep 0.1; done
 ss=$(stat -c '%U:%G %a' /var/spool/postfix/ccguard/ccguard.sock 2>/dev/null)
 [ "$ss" = "ccguard:postfix 770" ] && ok "ccguard listens: socket $ss" ||
 	{ cat "$work/ccguard.log" 2>/dev/null; bad "socket: \"$ss\" (want ccguard:postfix 770)"; }
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$milter_pid/status" 2>/dev/null)
+[ -n "$uid" ] && [ "$uid" = "$(id -u ccguard)" ] && ok "it runs as the user ccguard" ||
+	bad "it runs as uid \"$uid\", not ccguard"
+# reloaded - the daemon logged N good reloads (stderr: no syslog needed)
+reloaded() { [ "$(grep -c 'reload: .* rules, .* lists in force' "$work/ccguard.log")" -ge "$1" ]; }
+if ccguard -n -c /etc/ccguard/ccguard.conf >/dev/null && kill -HUP "$milter_pid"; then
+	for i in $(seq 1 100); do reloaded 1 && break; sleep 0.1; done
+	reloaded 1 && kill -0 "$milter_pid" && ok "reload: ccguard -n, then SIGHUP" ||
+		{ cat "$work/ccguard.log"; bad "no reload after SIGHUP"; }
+else
+	bad "ccguard -n or kill -HUP failed"
+fi
 
 # ---------------------------------------------------------------- Postfix
 step "a message through the system Postfix (main.cf lines added by this test)"
@@ -229,10 +249,16 @@ for l in sys.stdin:
 	bad "no held message to check the purge with"
 
 # ---------------------------------------------------------------- remove, purge
-step "remove keeps the configuration; purge removes it"
-if [ -n "$milter_pid" ]; then
-	kill "$milter_pid"; wait "$milter_pid" 2>/dev/null; milter_pid=
-fi
+step "stop with SIGTERM; remove keeps the configuration; purge removes it"
+s0=$(date +%s%N)
+kill -TERM "$milter_pid"
+wait "$milter_pid"
+rc=$?
+ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+milter_pid=
+[ "$rc" = 0 ] && [ "$ms" -lt 3000 ] && grep -q 'stopped' "$work/ccguard.log" &&
+	ok "SIGTERM: stopped in $ms ms, status 0" || bad "SIGTERM: status $rc after $ms ms"
+
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ccguard >"$work/remove.log" 2>&1 ||
 	{ cat "$work/remove.log"; bad "apt-get remove failed"; }
 [ -f /etc/ccguard/ccguard.conf ] && [ -f /etc/ccguard/release.key ] && [ ! -e /usr/sbin/ccguard ] &&
@@ -240,10 +266,11 @@ DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ccguard >"$work/remove.log"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ccguard >"$work/purge.log" 2>&1 ||
 	{ cat "$work/purge.log"; bad "apt-get purge failed"; }
 left=
-for p in /etc/ccguard /var/spool/postfix/ccguard /run/ccguard /usr/sbin/ccguard /usr/sbin/ccguardctl \
-	/usr/share/ccguard /usr/share/doc/ccguard "$unit" /usr/lib/sysusers.d/ccguard.conf \
-	/usr/lib/tmpfiles.d/ccguard.conf /etc/systemd/system/multi-user.target.wants/ccguard.service \
-	/var/lib/systemd/deb-systemd-helper-enabled/ccguard.service.dsh-also; do
+for p in /etc/ccguard /var/spool/postfix/ccguard /run/ccguard /var/spool/ccguard /var/lib/ccguard \
+	/usr/sbin/ccguard /usr/sbin/ccguardctl /usr/share/ccguard /usr/share/doc/ccguard \
+	/lib/systemd/system/ccguard* /usr/lib/sysusers.d/ccguard.conf /usr/lib/tmpfiles.d/ccguard.conf \
+	/etc/systemd/system/*.wants/ccguard* /var/lib/systemd/deb-systemd-helper-enabled/*ccguard* \
+	/var/lib/systemd/deb-systemd-helper-enabled/*/*ccguard*; do
 	[ -e "$p" ] || [ -L "$p" ] && left="$left $p"
 done
 [ -z "$left" ] && ok "purge left none of the package's files, configuration, key or directories" ||
@@ -253,6 +280,12 @@ getent passwd ccguard >/dev/null && ok "the system user ccguard stays (Debian ke
 	bad "the user ccguard was deleted"
 postqueue -j 2>/dev/null | grep -q "\"queue_id\": *\"$held_qid\"" &&
 	ok "the held mail is still in Postfix's hold queue" || bad "held mail was lost in the purge"
+
+echo "package test without systemd: $(( $(date +%s) - t0 ))s"
+
+# ---------------------------------------------------------------- systemd
+step "under a real systemd: a Debian 12 container (systemd-container.sh)"
+"$top/tests/package/systemd-container.sh" "$deb" || fail=1
 
 echo "package test: $(( $(date +%s) - t0 ))s"
 [ "$fail" = 0 ] && echo "PASS: package" || echo "FAIL: package"
