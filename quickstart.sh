@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - the README's two commands, for a fresh Debian 12 machine (root).
 #
 #   ./quickstart.sh start   install build dependencies, build, and start

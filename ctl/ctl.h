@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl.h - the one file the command line (ccguardctl.c) and the mail front
  * end (ctl_mail.c) both include: the tool's state and the verbs on a held

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	ctl_backend - choose the MTA whose hold queue ccguardctl works on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	ctl_mail - moderation by mail: ccguardctl mail-command, mail-process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl_queue.h - ccguardctl's view of an MTA's hold queue. Postfix's
  * (postqueue -j, postcat and postsuper, run by fixed path without a shell)

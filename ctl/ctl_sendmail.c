@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	ctl_sendmail - Sendmail's quarantine as ccguardctl's hold queue

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * action.h - carry out a verdict through the MTA, and log it.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf.h - daemon settings from ccguard.conf, as an immutable struct.
  */

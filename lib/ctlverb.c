@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctlverb.c - ccguardctl's command syntax, written down once
  * SYNOPSIS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctlverb.h - ccguardctl's command lines in one place: the tool's usage
  * text and the lines the moderator notice suggests come from this table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * diag.h - collected "file:line: message" diagnostics for configuration input.
  */

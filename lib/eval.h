@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * eval.h - decide a verdict for a message; never blocks, never logs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdrblock.h - the one reader of a message's header block, line by line:
  * header lines, folding, and where the block ends.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * holdhdr.h - the hold header: written by the daemon on a held message,
  * read back by ccguardctl (rule, reason, the sender's kind).

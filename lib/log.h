@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h - the one way ccguard reports: syslog, and stderr in the foreground.
  */

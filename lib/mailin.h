@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mailin.h - reading a whole message that arrived as mail (a moderator's
  * command): its From mailbox and its text. Hides GMime.

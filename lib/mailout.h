@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mailout.h - messages ccguard writes itself (guidance, moderator and
  * rejection notices): built with GMime, submitted with sendmail or SMTP.

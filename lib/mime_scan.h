@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mime_scan.h - learn MIME facts (mime.h) from a streamed message body.
  */

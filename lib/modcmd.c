@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	modcmd - moderation by mail: command lines, queue ids, Authentication-Results

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * modcmd.h - moderation by mail: the command-line grammar, Postfix queue
  * id syntax, the Authentication-Results check and the command block.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * modtoken.h - single-use command tokens for moderation by mail: an HMAC
  * over queue id, hold stamp, action, list and expiry, and the file of

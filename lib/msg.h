@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msg.h - the state of one message: envelope, recipient addresses, headers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msgfile.h - read a message file (RFC 5322, LF or CRLF) into a struct msg.
  */

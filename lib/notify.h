@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * notify.h - messages ccguard sends: guidance to the sender of a held or
  * advised message, and a notice to the moderators.

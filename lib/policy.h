@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.h - configuration plus rules: the unit that is loaded, checked,
  * swapped on reload and held by each message while it is evaluated.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * release.h - the X-Ccguard-Released header: proof that a moderator
  * re-submitted a held message with a reduced recipient list.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.h - turn a verdict into text: SMTP reply lines, the hold header,
  * the quarantine reason, and the variables templates see.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	rules_parse - the rule language: lexer and recursive-descent parser

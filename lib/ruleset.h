@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ruleset.h - the compiled rules as the daemon and the tool see them:
  * opaque, read through these functions. lib/ruleset_impl.h has the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ruleset_impl.h - the compiled, immutable policy: address lists, rules,
  * examples; lib/ only (the daemon and the tool use ruleset.h).

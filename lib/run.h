@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run.h - run a program by absolute path, without a shell, with its
  * standard input and output as the caller says, within a deadline.

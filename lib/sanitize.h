@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sanitize.h - the one defuser of hostile text (from a message, a queue
  * file, a peer), with a named policy for each place it goes.

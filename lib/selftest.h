@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * selftest.h - run a rule set's own examples, and lint it.
  */

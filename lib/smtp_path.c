@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	smtp_path - the addresses an MTA takes from an SMTP path or a header

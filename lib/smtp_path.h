@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * smtp_path.h - read an SMTP MAIL FROM / RCPT TO argument, or the
  * addresses of a header value, the way Postfix (its RFC 822 parser) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * strbuf.h - growable, NUL-terminated byte buffers with a hard size cap.
  */

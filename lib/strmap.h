@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * strmap.h - open-addressing hash map from NUL-terminated strings to
  * pointers, with a keyed hash (SipHash-2-4, a random key per process).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * template.h - reply and guidance texts with ${variable} substitution.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	verdict - helpers of the verdict: action names, default SMTP codes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	nodelay - no Nagle, and no delayed ACKs, on TCP milter connections

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	notify_worker - the daemon's notifier: decides and queues the notices

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * notify_worker.h - the daemon's notifier: guidance and moderator notices
  * decided after a verdict and submitted by a worker thread.

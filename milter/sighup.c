@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	sighup - make SIGHUP reload the policy under libmilter, and SIGTERM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sighup.h - SIGHUP means "reload", even though libmilter would stop on it;
  * SIGTERM runs a stop handler before libmilter stops.

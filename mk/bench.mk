@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/bench.mk - `make bench`: throughput, latency and memory of ccguard
 # against a null milter and a bare Postfix (tests/bench/run-bench.sh).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/ctl.mk - ctl/ccguardctl, the moderator's tool: held-mail commands on
 # the Postfix queue (ctl_queue.c) or Sendmail's quarantine (ctl_sendmail.c,
 # ctl_backend.c), moderation by mail and the digest (ctl_mail.c), the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/data.mk - what "make install" puts on a system besides the programs:
 # the shipped rules and texts, the default ccguard.conf, the example
 # messages, the manual pages,

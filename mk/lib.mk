@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/lib.mk - lib/libccguard.a: everything the daemon and ccguardctl share
 # (rules, evaluation, addresses, messages, texts, the hold header, release
 # tokens, mail building, utilities); also linked by the tests and fuzzers.

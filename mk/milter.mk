@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/milter.mk - milter/ccguard, the daemon: the libmilter glue, signals,
 # a prompt stop, socket options, the notifier's worker thread and the
 # metrics file's writer thread, on lib/libccguard.a.

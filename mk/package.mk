@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/package.mk - the Debian packaging (debian/) and its test
 # (tests/package/test-package.sh, and systemd-container.sh for the part
 # under systemd), which tests/run-all.sh runs as a CI stage on the tarball

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-ctl.mk - tests of the hold workflow and ccguardctl: the messages
 # (lib/notify.c, lib/mailout.c) and the Postfix queue access
 # (tests/hold/test-mailout, tests/hold/test-queue-json), held mail through

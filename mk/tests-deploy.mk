@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-deploy.mk - tests of what "make install" puts on a system
 # (mk/data.mk): the install itself, the units, the manual pages, the
 # default configuration, the socket Postfix talks to, ccguardctl's units;

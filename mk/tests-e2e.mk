@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-e2e.mk - end-to-end tests: real Postfix + ccguard + an SMTP sink on
 # 127.0.0.1 (tests/e2e/, see doc/e2e.md). They skip (77) unless run as root
 # with Postfix installed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-fuzz.mk - the fuzz targets: replay drivers in "make check", and
 # (with --enable-fuzzers) the libFuzzer targets and "make fuzz-smoke".
 # HARNESS_H is set in mk/tests-hostile.mk.

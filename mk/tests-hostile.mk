@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-hostile.mk - hardening tests: the hostile-address table, limits,
 # injection, rule-file permissions, fault injection, the stress test (the
 # fuzz targets are in mk/tests-fuzz.mk).

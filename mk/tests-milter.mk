@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-milter.mk - tests of the daemon over the milter protocol.
 #
 # Milter-level tests: each tests/milter/NAME.lua scenario is run by

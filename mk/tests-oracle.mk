@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-oracle.mk - the MTAs as the oracle: the differential tests of how
 # ccguard reads addresses (tests/oracle/, doc/oracle.md), against a private
 # Postfix (default and strict settings) and a private Sendmail 8.17 in its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-policy.mk - tests of the shipped policy (rules and texts, mk/data.mk).
 
 # The shipped rules through ccguard -n and -t, and the body scanner.

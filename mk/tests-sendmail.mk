@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-sendmail.mk - Sendmail: ccguardctl's Sendmail quarantine
 # backend (ctl/ctl_sendmail.c), and the end-to-end tests with a real,
 # private Sendmail 8.17 (tests/sendmail/). They skip (77) unless run as root

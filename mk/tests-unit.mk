@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/tests-unit.mk - table-driven unit tests of the shared library's
 # modules (tests/unit/, tests/modmail/test-modtoken) and the rule-file
 # fixtures they read (tests/rules/).

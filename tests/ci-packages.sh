@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/ci-packages.sh - the Debian 12 packages ccguard builds and tests with.
 # Sourced by .ci/run and the README's quick start.
 CCGUARD_BUILD_PACKAGES="build-essential autoconf automake pkg-config libmilter-dev libpcre2-dev libgmime-3.0-dev libidn2-dev libjansson-dev"

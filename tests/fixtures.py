@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """fixtures.py - private copies of the files the Python tests hand to ccguard.
 
 ccguard refuses configuration, rule, list and template files that are group

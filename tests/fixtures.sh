@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fixtures.sh - sourced by the shell tests: private copies of the files they
 # hand to ccguard. ccguard refuses configuration, rule, list and template
 # files that are group or world writable, and a checkout made with umask

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/run-all.sh - build and run every test suite the way CI does, and
 # end with one summary line, exactly "N passed, M failed" (the automake
 # harness prints none); the line before it counts the skipped tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * gen-cc.c - writes a test message whose Cc header lists N addresses, for
  * the hash-flooding row of `make bench`:

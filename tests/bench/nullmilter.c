@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	nullmilter - a libmilter filter that accepts everything (benchmark

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix-bench.sh - part 5 of run-bench.sh: ccguard end to end through
 # Postfix. Sourced by run-bench.sh (uses its helpers and milters).
 #

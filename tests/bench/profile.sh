@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # profile.sh - where ccguard's time goes per message: instruction counts
 # under callgrind (steady, whatever else the machine runs) for ccguard
 # with the shipped rules and for the null milter that replies to every

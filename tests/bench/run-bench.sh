@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-bench.sh - ccguard's benchmarks: throughput, latency and memory
 # against a null milter and a bare Postfix. Run by `make bench`.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp-send.py - send one message file N times over one SMTP session.
 
 Used by tests/bench/postfix-bench.sh for mail the server refuses:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deploy/conf.sh - the shipped ccguard.conf documents every setting at
 # its real default.
 #

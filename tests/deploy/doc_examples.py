@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/deploy/doc_examples.py - every configuration and rule example in the
 manual pages, README.md and doc/*.md loads with "ccguard -n", warning-free.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deploy/install.sh - "make install DESTDIR=..." lays out a working
 # system: the daemon in sbindir, the rules in $(pkgdatadir)/rules, the
 # configuration in $(sysconfdir)/ccguard, the systemd unit, sysusers.d and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deploy/manpages.sh - every manual page renders without a complaint:
 # mandoc -Tlint reports no warning or error, and man(1)/groff with warnings
 # enabled prints nothing on stderr (doc_examples.py loads the examples).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deploy/postfix-socket.sh - the socket layout that doc/operating.md
 # and ccguard.tmpfiles prescribe works with a real Postfix.
 #

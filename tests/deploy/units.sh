@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deploy/units.sh - the generated systemd files are valid and the unit
 # stays hardened.
 #

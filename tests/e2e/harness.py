@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end test harness: a private Postfix, ccguard and an SMTP sink.
 
 What it is for: tests that push real mail through a real Postfix with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: ccguard's refusal, read where a sender reads it on an MX.
 
 Two private Postfix instances: the first has ccguard as its milter with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: concurrent connections do not mix up their messages.
 
 Six clients send at the same time, each a shuffled mix of messages with

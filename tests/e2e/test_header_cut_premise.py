@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """test_header_cut_premise - where Postfix cuts long address headers.
 
 The premises of ccguard's mta_header_size_limit and mta_header_token_limit

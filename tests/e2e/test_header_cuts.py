@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """test_header_cuts - a recipient header that Postfix cut is a limit; one it
 delivers whole is read whole.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: held messages wait in Postfix's hold queue, with the reason.
 
 With "action.kernel-and-distros = hold" in ccguard.conf, a new report to

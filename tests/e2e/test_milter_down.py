@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: with ccguard not running, mail is deferred, never let through.
 
 Postfix is configured with milter_default_action = tempfail. With no ccguard

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: ccguard dying in the middle of a transaction loses nothing.
 
 ccguard is killed with SIGKILL (no chance to clean up) at three points of

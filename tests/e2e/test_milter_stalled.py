@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: a hung ccguard delays mail, it does not let it through.
 
 ccguard is stopped with SIGSTOP in the middle of a transaction (a filter

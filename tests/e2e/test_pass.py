@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: mail the policy allows is delivered unchanged.
 
 Messages that must pass (the security team with a maintainer, a distros

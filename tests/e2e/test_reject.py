@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: a new report to security@kernel.org and linux-distros is refused.
 
 Through a real Postfix with ccguard as its milter, with the shipped policy:

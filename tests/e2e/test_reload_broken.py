@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: a reload with a broken file keeps the rules in force.
 
 ccguard runs with the shipped rules plus a local rule file. The local file

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: reloading under traffic gives every message one clean verdict.
 
 Two client threads send reports to both lists without pause, one reusing a

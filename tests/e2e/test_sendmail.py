@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: sendmail(1) submissions go through ccguard too.
 
 Local submissions (sendmail -> postdrop -> pickup -> cleanup) are checked

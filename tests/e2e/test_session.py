@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: several messages in one SMTP session get their own verdicts.
 
 One connection carries, in order: a new report to both lists (refused),

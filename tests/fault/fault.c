@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fault.c - the allocation failure hook of fault.h: __wrap_ versions of
  * malloc, calloc, realloc, strdup, strndup and asprintf (the allocators

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fault.h - test-only allocation failure: with the program linked with
  * -Wl,--wrap=SYMBOL for each allocator below, the fault_fail_at'th call

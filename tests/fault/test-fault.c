@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-fault.c - allocation failure during a message evaluation: for every
  * N, the Nth allocation of the evaluation (msg_* filling the message state

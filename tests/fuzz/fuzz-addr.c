@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-addr.c - libFuzzer target for address extraction and normalisation
  * (addr.c): the input is one address or header value. Properties: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-main.c - replay driver: runs a fuzz target's LLVMFuzzerTestOneInput
  * over files and directories named on the command line, without libFuzzer,

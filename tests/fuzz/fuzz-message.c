@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-message.c - libFuzzer target for a whole message through the
  * shipped rules (rules/kernel-security.rules), by the path ccguard -t

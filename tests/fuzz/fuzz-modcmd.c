@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-modcmd.c - libFuzzer target for moderation by mail: the command
  * line scanner (modcmd_scan_text), the Authentication-Results reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-rules.c - libFuzzer target for the rule language (rules_parse.c,
  * ruleset.c, selftest.c): the input is a rule file. It is parsed, resolved,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-template.c - libFuzzer target for templates and SMTP replies
  * (template.c, reply.c). The input is a template text, a NUL byte, then a

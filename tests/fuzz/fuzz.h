@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz.h - what every fuzz target shares: the libFuzzer entry point, and
  * FUZZ_CHECK, which aborts (so both libFuzzer and the corpus replay report

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-corpus.sh - run every fuzz corpus input (seeds and the regression
 # inputs of crashes once found) through its target without libFuzzer; a
 # crash, a sanitizer report or a broken property fails the test.

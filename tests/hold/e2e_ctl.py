@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: ccguardctl on a real Postfix hold queue.
 
 Messages held by ccguard are listed (table and JSON, with the rule and

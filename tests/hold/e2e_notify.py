@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: guidance to the sender and the moderator notice, with Postfix.
 
 A reply in a thread to security@kernel.org and linux-distros is held

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e_notify.sh - run e2e_notify.py (guidance and moderator notices, against a real Postfix).
 # It needs Python 3, tests/e2e/harness.py, root and Postfix; without any of
 # them it skips (exit 77) and says why.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared setup for the hold workflow's end-to-end tests.
 
 What it is for: e2e_notify.py and e2e_ctl.py both need the end-to-end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-mailout.c - unit tests of the hold workflow's message side:
  * guidance and moderator notices built by notify.c/mailout.c and parsed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-queue-json.c - the postqueue -j reader (ctlq_parse_json_line in
  * ctl/ctl_queue.c): real Postfix output from tests/hold/postqueue-j.txt

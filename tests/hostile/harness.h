@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * harness.h - shared helpers for the hardening tests (hostile table, limits,
  * injection, fault injection): load the shipped policy from a temporary

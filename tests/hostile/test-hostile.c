@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-hostile.c - the hostile-address table: every case of
  * tests/hostile/hostile.cases goes through the shipped rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-injection.c - message content must never reach the SMTP reply, the
  * log line or the hold header with a CR, LF or other control character:

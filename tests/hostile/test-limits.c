@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-limits.c - the caps of ccguard.conf (max_recipients, max_addresses,
  * max_header_bytes) and the on_limit policy: a message past a cap is never

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test-perms.sh - ccguard -n refuses rule files, reply templates and the
 # configuration when they are group or world writable (whoever can write
 # them can switch the filter off), and names the file; the same files with

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- abort.lua - when the MTA aborts a message (RSET, a lost client, a
 -- refusal elsewhere), everything collected for it is forgotten: the next
 -- message on the connection is judged on its own recipients, headers and

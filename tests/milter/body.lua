@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body.lua - the body is read only when it can change the verdict. The
 -- shipped kernel-plain-text rule (notify when mail to security@kernel.org
 -- is HTML, markup or has attachments) makes ccguard ask for bodies, but a

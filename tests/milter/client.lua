@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- client.lua - the log names the client as host[address]. The address
 -- comes from the MTA's {client_addr} macro and, when the MTA does not
 -- send it (Postfix sends only the macros milter_connect_macros names),

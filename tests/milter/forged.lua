@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- forged.lua - an X-Ccguard-Hold header that arrives with a message is
 -- not ccguard's: on a passed message every copy is removed (in any
 -- letter case) and nothing is added, so a moderator can trust the header.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- hold.lua - with "action.kernel-and-distros = hold" a new report to both
 -- parties is accepted into the MTA's hold queue (quarantine) with an
 -- X-Ccguard-Hold header naming the rule and each matched address with

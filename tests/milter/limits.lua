@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- limits.lua - a limit reached by end of headers makes a decision too
 -- (on_limit), and the early decision at end of headers respects it: with
 -- the default on_limit (tempfail) a message that was not fully examined

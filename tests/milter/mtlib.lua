@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 --[[
 NAME
 	mtlib - shared steps for the miltertest scenarios in tests/milter/

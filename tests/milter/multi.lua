@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- multi.lua - several messages on one connection are judged apart: a
 -- refused message leaves nothing behind for the next one, and an
 -- accepted one does not make the next one pass.

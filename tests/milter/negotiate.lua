@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- negotiate.lua - ccguard asks the MTA for no more than the rules and the
 -- log need: no HELO, no unknown commands, no DATA command; the body only
 -- while a rule looks at it (the shipped kernel-plain-text does); and no

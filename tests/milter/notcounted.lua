@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- notcounted.lua - only recipients count: an ORCPT parameter naming the
 -- other party, and the other party in From, Reply-To or Sender, never
 -- complete the pair.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- pass.lua - either party alone is accepted untouched: no reply, no
 -- header added or removed, no quarantine. So are near misses: another
 -- mailbox at the distros host, and the distros address in a display name.

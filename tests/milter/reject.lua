@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- reject.lua - a new report to both parties is refused with the rule's
 -- explanation: 550 5.7.1, every line of the reply template, the matched
 -- addresses with where each was found, and the queue id from macro "i".

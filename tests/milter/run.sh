@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/milter/run.sh - run one miltertest scenario against milter/ccguard.
 #
 # usage: run.sh SCENARIO.lua

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/milter/shipped-reply.sh - the full shipped reject reply, checked
 # through "ccguard -t" (miltertest can not receive it: see mtlib.lua).
 #

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- sighup-broken.lua - a reload that finds a mistake (in a rule file or in
 -- ccguard.conf) keeps the rules in force, logs the mistake as file:line,
 -- and leaves the daemon running; a later good reload takes effect.

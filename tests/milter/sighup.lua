@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- sighup.lua - SIGHUP re-reads the configuration and rules and the daemon
 -- keeps running (libmilter alone would stop on SIGHUP). New messages get
 -- the new policy; a message already past MAIL FROM keeps the policy it

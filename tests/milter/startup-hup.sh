@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/milter/startup-hup.sh - a SIGHUP that arrives while the daemon is
 # still starting (before libmilter waits for signals) must not kill it:
 # the reload it asks for happens once the daemon runs.

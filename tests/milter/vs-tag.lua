@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- vs-tag.lua - the distros lists bounce mail without [vs] in the Subject,
 -- so the shipped rule distros-vs-tag refuses it at once (550 5.7.1) on the
 -- sending side (the client authenticated), for either list in the

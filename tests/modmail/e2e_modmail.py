@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: moderation by mail through a real Postfix.
 
 The private Postfix keeps its default queue id length and timing (modlib)

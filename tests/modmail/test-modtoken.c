@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-modtoken.c - unit tests of moderation-by-mail tokens (modtoken.c:
  * bound to the hold, old ones refused, the used-token file replaced whole)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/modmail/units.sh - the systemd units of moderation by mail are valid:
 # systemd-analyze verify accepts ccguard-mail.path/.service/.timer and
 # ccguard-digest.timer/.service (commands pointed at the built ccguardctl);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The MTA as the oracle: what does an address form mean to the MTA?
 
 What it is for: the differential tests of tests/oracle/ (doc/oracle.md).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Postfix as the oracle, Debian's default Postfix settings: every form of
 tests/oracle/forms.txt (envelope and header) must get from ccguard, in the
 daemon and in "ccguard -t", the verdict that Postfix's delivery calls for

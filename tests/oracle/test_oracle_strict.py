@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Postfix as the oracle with strict_rfc821_envelopes = yes: the envelope
 forms of tests/oracle/forms.txt again, under the setting an operator can
 tighten (doc/oracle.md)."""

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/package/test-package.sh - build the Debian package from the source
 # tarball, lint it, install it on this machine as a container operator
 # would (no systemd), prove it works with the system's Postfix, purge it,

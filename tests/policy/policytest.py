@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared helpers for the policy tests: find ccguard, write a test
 configuration, run ccguard and report failures as "got X, want Y". ccguard
 only ever reads private copies (tests/fixtures.py)."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-mime-scan.c - the body MIME scanner (lib/mime_scan.c) on small
  * messages, fed the way an MTA may feed it: whole, in 1-byte and in odd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-texts.c - every text a sender or a moderator reads, rendered for
  * every site profile through the code that sends it, and checked against

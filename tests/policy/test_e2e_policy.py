@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: the shipped policy through a real Postfix.
 
 A private Postfix (tests/e2e/harness.py) with ccguard as its milter and a

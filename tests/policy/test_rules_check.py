@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ccguard -n on rule files: the shipped rules pass with no warning, a wrong
 example fails with its exact file:line, lint findings are warnings with
 file:line, and "file?" lists are optional while "file" lists are not."""
@@ -80,17 +81,17 @@ with open(main, "w") as fp:
 wrong = fixture("wrong-example.rules")
 rc, out, err = check_rules("wrong", [wrong])
 t.check("wrong example fails -n", rc == 78, "exit %d" % rc)
-want = "%s:21: example expects pass, but the rules give reject by rule pair" % wrong
+want = "%s:22: example expects pass, but the rules give reject by rule pair" % wrong
 t.check("wrong example names file:line", want in err, "got %r, want %r" % (err, want))
-t.check("the right example is not reported", ":16:" not in err, err)
+t.check("the right example is not reported", ":17:" not in err, err)
 
 # 5. Lint: warnings with file:line, and -n still succeeds.
 lint = fixture("lint.rules")
 rc, out, err = check_rules("lint", [lint])
 t.check("lint findings do not fail -n", rc == 0, "exit %d, %r" % (rc, err))
-for want in ['%s:12: warning: list "nothing" is empty' % lint,
-             '%s:15: warning: rule "overlap": shared@example.org is in both "a" and "b"' % lint,
-             '%s:20: warning: rule "shadowed" can never fire: rule "overlap" (%s:15)' % (lint, lint)]:
+for want in ['%s:13: warning: list "nothing" is empty' % lint,
+             '%s:16: warning: rule "overlap": shared@example.org is in both "a" and "b"' % lint,
+             '%s:21: warning: rule "shadowed" can never fire: rule "overlap" (%s:16)' % (lint, lint)]:
     t.check("lint: %s" % want.split(": ", 2)[-1][:50], want in err, "got %r" % err)
 
 # 6. "file?": absent -> empty, silently; present -> its entries count.
@@ -123,12 +124,12 @@ os.remove(os.path.join(d, "exempt.list"))
 os.mkdir(os.path.join(d, "exempt.list"))
 rc, out, err = pt.run([ccguard, "-n", "-c", conf])
 t.check("file? that is not a readable file: still an error",
-        rc != 0 and "%s:5: cannot read list file" % opt in err, "exit %d, %r" % (rc, err))
+        rc != 0 and "%s:6: cannot read list file" % opt in err, "exit %d, %r" % (rc, err))
 
 # 7. Plain "file" stays mandatory.
 missing = fixture("missing-list.rules")
 rc, out, err = check_rules("missing", [missing])
 t.check("missing plain file: -n fails", rc != 0, "exit %d" % rc)
-t.check("missing plain file: file:line", "%s:3: cannot open list file" % missing in err, err)
+t.check("missing plain file: file:line", "%s:4: cannot open list file" % missing in err, err)
 
 t.done()

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Every shipped rule through the real engine: ccguard -t on the .eml
 fixtures in tests/policy/eml, with an envelope given by --from/--rcpt
 (and --auth), checking the printed "rule:", "action:" and, for the body

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check-refs.sh - golden test of "ccguard -n" on the rule-file fixtures.
 #
 # Each tests/rules/*.rules file that has a .ref file is checked through the

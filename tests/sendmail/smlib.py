@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A private, real Sendmail 8.17 with ccguard attached, for end-to-end tests.
 
 What it is for: proving ccguard with Sendmail itself, on a machine whose

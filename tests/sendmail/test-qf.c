@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-qf.c - unit test of ctlq_sendmail_parse_qf, which reads the envelope
  * and headers of a Sendmail queue file for ccguardctl: fields, folded and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: ccguardctl on a real Sendmail 8.17's quarantine (smlib.py).
 
 With "mta = sendmail", messages ccguard held (quarantined) are listed from

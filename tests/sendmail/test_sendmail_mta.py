@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end with a real Sendmail 8.17 (tests/sendmail/smlib.py) and ccguard.
 
 Proves, at an SMTP client of Sendmail's own daemon:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """stress.py - load test of the ccguard daemon over its milter socket.
 
 Starts milter/ccguard on a temporary unix socket with the shipped rules,

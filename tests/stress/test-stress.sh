@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test-stress.sh - run the milter-protocol load test (stress.py) against
 # the built daemon; skips when python3 is missing.
 : "${top_srcdir:=.}" "${PYTHON3:=}"

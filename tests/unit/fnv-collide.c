@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fnv-collide.c - hostile input for hash tables: distinct mail addresses
  * whose 32-bit FNV-1a hashes agree in their low bits, the attack that

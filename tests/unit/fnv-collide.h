@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fnv-collide.h - address sets for hash-flooding tests: fnv_collide() makes
  * n distinct addresses whose 32-bit FNV-1a hashes share their low `bits`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-addr.c - unit tests of address extraction and normalisation.
  *

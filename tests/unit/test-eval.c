@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-eval.c - unit tests of the evaluator with the shipped rules.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-rules.c - unit tests of the rule language and of ccguard.conf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-strbuf.c - strbuf appends either succeed whole or fail without
  * changing the buffer, and the first failure stays in sb->error until a

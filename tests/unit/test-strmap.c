@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-strmap.c - the string map behind the message's address index and
  * the rule lists: put/get/replace/foreach/free, and resistance to hash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testlib.h - the smallest table-driven test harness: CHECK prints
  * "file:line: got X, want Y" and counts failures; test_exit() returns the
